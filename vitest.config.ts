@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers: `unit` needs nothing but Node; `tools` needs external binaries
+// (terraform, actionlint, hadolint, buildah) but no servers; `integration` runs against
+// the local stack (kube-apiserver, etcd, kwok, moto, registry) that its global setup starts.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'tools',
+          include: ['test/tools/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          // Builds and terraform plans are CPU-heavy; two cores.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/stack/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
