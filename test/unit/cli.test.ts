@@ -1,0 +1,71 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO, Command } from '../../src/cli/command.ts';
+import { main } from '../../src/cli/main.ts';
+import { GreenlightError } from '../../src/core/errors.ts';
+import { VERSION } from '../../src/version.ts';
+import { NODE24, REPO_ROOT } from '../support/action-runner.ts';
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
+    env: {},
+    cwd: REPO_ROOT,
+  };
+  return io;
+}
+
+const failing: Command = {
+  name: 'explode',
+  summary: 'fails',
+  usage: 'greenlight explode',
+  run: async () => {
+    throw new GreenlightError('the cluster said no', { hint: 'ask again later' });
+  },
+};
+
+describe('greenlight CLI', () => {
+  it('keeps its version equal to package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it('prints the version from the committed bundle, through the package bin', () => {
+    const bin = join(REPO_ROOT, 'bin/greenlight.js');
+    expect(execFileSync(NODE24, [bin, '--version'], { encoding: 'utf8' }).trim()).toBe(VERSION);
+  });
+
+  it('prints help listing every command from the bundle', () => {
+    const result = spawnSync(NODE24, [join(REPO_ROOT, 'bin/greenlight.js'), '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: greenlight <command> [options]');
+  });
+
+  it('exits 2 on an unknown command and shows help on stderr', async () => {
+    const io = capture();
+    expect(await main(['deploi'], io, [failing])).toBe(2);
+    expect(io.err).toContain('greenlight: unknown command "deploi"');
+    expect(io.err).toContain('explode');
+  });
+
+  it('turns a GreenlightError into one message with its hint and exit 1', async () => {
+    const io = capture();
+    expect(await main(['explode'], io, [failing])).toBe(1);
+    expect(io.err).toBe('greenlight explode: the cluster said no\n  hint: ask again later\n');
+  });
+
+  it('prints usage for command --help without running it', async () => {
+    const io = capture();
+    expect(await main(['explode', '--help'], io, [failing])).toBe(0);
+    expect(io.out).toBe('fails\n\nUsage: greenlight explode\n');
+  });
+});
