@@ -1,0 +1,151 @@
+/**
+ * The local stack for a person:
+ *
+ *   npm run stack:up      # starts it detached, prints `export ...` lines
+ *   eval "$(npm run -s stack:up)"
+ *   npm run stack:down    # stops it and removes its temp dir
+ *   node test/stack/cli.ts env     # prints the exports again
+ *   node test/stack/cli.ts status
+ *
+ * `--name NAME` (or GREENLIGHT_STACK_NAME) runs several side by side; the
+ * state lives in $GREENLIGHT_CACHE/stack/<name>/state.json. Test runs start
+ * their own stacks in their own temp dirs and never touch these.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { groupAlive, stopGroups } from './process.ts';
+import { type StackState, startStack } from './stack.ts';
+import { cacheDir, MissingToolError } from './tools.ts';
+import type { StackInfo } from './types.ts';
+
+function usage(): never {
+  process.stderr.write('usage: node test/stack/cli.ts up|down|env|status [--name NAME]\n');
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): { command: string; name: string } {
+  const [command, ...rest] = argv;
+  let name = process.env.GREENLIGHT_STACK_NAME || 'default';
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--name' && rest[i + 1]) {
+      name = rest[++i] as string;
+    } else if (arg?.startsWith('--name=')) {
+      name = arg.slice('--name='.length);
+    } else {
+      usage();
+    }
+  }
+  if (!command || !/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) usage();
+  return { command, name };
+}
+
+function statePath(name: string): string {
+  return join(cacheDir(), 'stack', name, 'state.json');
+}
+
+function readState(name: string): StackState | undefined {
+  const path = statePath(name);
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as StackState;
+}
+
+function running(state: StackState): boolean {
+  return state.processes.length > 0 && state.processes.every((p) => groupAlive(p.pid));
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+export function exportLines(info: StackInfo): string {
+  const env: [string, string][] = [
+    ['KUBECONFIG', info.kubeconfig],
+    ['AWS_ENDPOINT_URL_ECR', info.ecrEndpoint],
+    ['GREENLIGHT_REGISTRY', info.registry],
+    ['AWS_REGION', info.region],
+    ['AWS_DEFAULT_REGION', info.region],
+    ['AWS_ACCESS_KEY_ID', info.awsAccessKeyId],
+    ['AWS_SECRET_ACCESS_KEY', info.awsSecretAccessKey],
+    ['GREENLIGHT_STACK_DIR', info.dir],
+  ];
+  return `${env.map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n')}\n`;
+}
+
+async function down(name: string): Promise<void> {
+  const state = readState(name);
+  if (!state) {
+    process.stderr.write(`stack "${name}" is not running (no ${statePath(name)})\n`);
+    return;
+  }
+  await stopGroups(state.processes.map((p) => p.pid));
+  rmSync(state.info.dir, { recursive: true, force: true });
+  rmSync(dirname(statePath(name)), { recursive: true, force: true });
+  process.stderr.write(`stack "${name}" stopped; removed ${state.info.dir}\n`);
+}
+
+async function up(name: string): Promise<void> {
+  const existing = readState(name);
+  if (existing) {
+    if (running(existing)) {
+      process.stderr.write(`stack "${name}" is already running (${existing.info.dir})\n`);
+      process.stdout.write(exportLines(existing.info));
+      return;
+    }
+    process.stderr.write(`stack "${name}" left stale state; cleaning it up first\n`);
+    await down(name);
+  }
+  const stack = await startStack({
+    label: `greenlight-stack-${name}`,
+    lifetime: 'detached',
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const path = statePath(name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(stack.state, null, 2)}\n`);
+  process.stderr.write(
+    `stack "${name}" up in ${stack.state.startupSeconds.toFixed(1)}s; logs in ${join(stack.info.dir, 'logs')}\n` +
+      `stop it with: npm run stack:down${name === 'default' ? '' : ` -- --name ${name}`}\n`,
+  );
+  process.stdout.write(exportLines(stack.info));
+}
+
+async function main(): Promise<void> {
+  const { command, name } = parseArgs(process.argv.slice(2));
+  switch (command) {
+    case 'up':
+      return up(name);
+    case 'down':
+      return down(name);
+    case 'env': {
+      const state = readState(name);
+      if (!state) throw new Error(`stack "${name}" is not running: npm run stack:up`);
+      process.stdout.write(exportLines(state.info));
+      return;
+    }
+    case 'status': {
+      const state = readState(name);
+      if (!state) {
+        process.stdout.write(`stack "${name}": not running\n`);
+        return;
+      }
+      process.stdout.write(
+        `stack "${name}": ${running(state) ? 'running' : 'NOT all processes alive'} (${state.info.dir})\n`,
+      );
+      for (const p of state.processes) {
+        process.stdout.write(
+          `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${groupAlive(p.pid) ? 'up  ' : 'DOWN'} ${p.log}\n`,
+        );
+      }
+      return;
+    }
+    default:
+      usage();
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof MissingToolError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`stack: ${message}\n`);
+  process.exit(1);
+});

