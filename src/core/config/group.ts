@@ -1,0 +1,127 @@
+/** `groups/<group>.yaml`: structure from the spec, then references to the catalog and other groups. */
+import type { Node } from 'yaml';
+import type { Diagnostic } from './diagnostics.ts';
+import type { ParsedFile } from './parse.ts';
+import { GROUP_SPEC } from './schemas.ts';
+import { suggestion } from './suggest.ts';
+import {
+  type Catalog,
+  DEFAULT_BRANCH,
+  DEFAULT_TEST_TIMEOUT,
+  type Group,
+  type GroupService,
+  type ImageSelector,
+} from './types.ts';
+import { createWalkContext, INVALID, reportAt, type WalkContext, walk } from './validate.ts';
+
+interface RawGroupService {
+  branch?: string;
+  tag?: string;
+  digest?: string;
+  replicas?: number;
+}
+
+interface RawGroup {
+  namespace: string;
+  defaultBranch?: string;
+  services: Record<string, RawGroupService>;
+  integration?: { image?: string; command?: string; timeout?: string; env?: Record<string, string> };
+  promotion?: { approval?: string; requireVerifiedIn?: string[] };
+  schedule?: { up?: string; down?: string; timezone: string };
+}
+
+export interface GroupContext {
+  /** The group's name: its file name without `.yaml`. */
+  name: string;
+  catalog: Catalog;
+  /** Names of the groups that exist (for `promotion.requireVerifiedIn`). */
+  knownGroups: readonly string[];
+}
+
+export type GroupResult = (
+  | { group: Group; diagnostics: [] }
+  | { group: undefined; diagnostics: Diagnostic[] }
+) & {
+  /** Line and column of a field path, for checks across files (two groups, one namespace). */
+  locate: (path: string) => { line: number; col: number };
+};
+
+export function validateGroup(parsed: ParsedFile, groupContext: GroupContext): GroupResult {
+  const context = createWalkContext(parsed.file, parsed.document, parsed.lineCounter);
+  const raw = walk(parsed.document.contents as Node | null, GROUP_SPEC, [], context, 0);
+  if (raw !== INVALID) checkReferences(raw as RawGroup, groupContext, context);
+  const locate = (path: string) => parsed.lineCounter.linePos(context.positions.get(path) ?? 0);
+  if (raw === INVALID || context.diagnostics.length > 0) {
+    return { group: undefined, diagnostics: context.diagnostics, locate };
+  }
+  return { group: toGroup(raw as RawGroup, groupContext.name, parsed.file), diagnostics: [], locate };
+}
+
+function checkReferences(raw: RawGroup, groupContext: GroupContext, context: WalkContext): void {
+  const catalogNames = [...groupContext.catalog.services.keys()];
+  for (const name of Object.keys(raw.services)) {
+    if (!groupContext.catalog.services.has(name)) {
+      reportAt(
+        context,
+        ['services', name],
+        `unknown service "${name}"${suggestion(name, catalogNames, `a service of ${groupContext.catalog.file}:`)}`,
+      );
+    }
+  }
+  for (const [index, other] of (raw.promotion?.requireVerifiedIn ?? []).entries()) {
+    const path = ['promotion', 'requireVerifiedIn', index];
+    if (other === groupContext.name) reportAt(context, path, 'a group cannot require its own verification');
+    else if (!groupContext.knownGroups.includes(other)) {
+      reportAt(
+        context,
+        path,
+        `unknown group "${other}"${suggestion(other, groupContext.knownGroups, 'one of')}`,
+      );
+    }
+  }
+}
+
+function toGroup(raw: RawGroup, name: string, file: string): Group {
+  const defaultBranch = raw.defaultBranch ?? DEFAULT_BRANCH;
+  const services = Object.entries(raw.services)
+    .map(([service, spec]) => toGroupService(service, spec, defaultBranch))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    name,
+    file,
+    namespace: raw.namespace,
+    defaultBranch,
+    services,
+    promotion: {
+      requireVerifiedIn: raw.promotion?.requireVerifiedIn ?? [],
+      ...(raw.promotion?.approval === undefined ? {} : { approval: raw.promotion.approval }),
+    },
+    ...(raw.integration === undefined
+      ? {}
+      : {
+          integration: {
+            mode: raw.integration.image === undefined ? 'command' : 'job',
+            run: raw.integration.image ?? raw.integration.command ?? '',
+            timeout: raw.integration.timeout ?? DEFAULT_TEST_TIMEOUT,
+            env: raw.integration.env ?? {},
+          },
+        }),
+    ...(raw.schedule === undefined ? {} : { schedule: raw.schedule }),
+  };
+}
+
+function toGroupService(name: string, spec: RawGroupService, defaultBranch: string): GroupService {
+  const image: ImageSelector =
+    spec.digest !== undefined
+      ? { kind: 'digest', digest: spec.digest }
+      : spec.tag !== undefined
+        ? { kind: 'tag', tag: spec.tag }
+        : { kind: 'branch', branch: spec.branch ?? defaultBranch };
+  const fromFile = spec.digest !== undefined || spec.tag !== undefined || spec.branch !== undefined;
+  return {
+    name,
+    image,
+    source: fromFile ? 'group' : 'default-branch',
+    ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
+  };
+}

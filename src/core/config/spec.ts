@@ -1,0 +1,70 @@
+/**
+ * A small description language for the config files. The validator walks YAML nodes
+ * against it (with positions) and the JSON Schemas for editors are generated from it, so
+ * the two cannot drift apart.
+ */
+
+export interface StringSpec {
+  type: 'string';
+  /** What the error says was expected: `a git branch name`. */
+  expected: string;
+  description: string;
+  /** Returns why a string is not acceptable, or undefined. */
+  problem?: (value: string) => string | undefined;
+  /** The same rule for editors (JSON Schema `pattern`), as far as a regex can say it. */
+  pattern?: RegExp;
+  /** Quantities like `cpu: 1` are numbers in YAML; read them as their source text. */
+  acceptNumbers?: boolean;
+  /** Candidates for "did you mean" when the value is refused (time zones). */
+  suggestions?: () => readonly string[];
+  examples?: readonly string[];
+}
+
+export interface IntegerSpec {
+  type: 'integer';
+  description: string;
+  minimum: number;
+  maximum: number;
+}
+
+export interface EnumSpec {
+  type: 'enum';
+  description: string;
+  values: readonly string[];
+}
+
+export interface FieldSpec {
+  spec: Spec;
+  required?: boolean;
+}
+
+export interface ObjectSpec {
+  type: 'object';
+  description: string;
+  fields: Readonly<Record<string, FieldSpec>>;
+  /** Exactly one of these keys must be present. */
+  exactlyOne?: readonly string[];
+  /** At most one of these keys may be present. */
+  atMostOne?: readonly string[];
+  /** At least one of these keys must be present. */
+  atLeastOne?: readonly string[];
+  /** A plain string stands for `{ <field>: string }`, and an empty value for `{}`. */
+  shorthand?: string;
+}
+
+export interface MapSpec {
+  type: 'map';
+  description: string;
+  key: StringSpec;
+  value: Spec;
+  minEntries?: number;
+}
+
+export interface ListSpec {
+  type: 'list';
+  description: string;
+  items: Spec;
+  minItems?: number;
+}
+
+export type Spec = StringSpec | IntegerSpec | EnumSpec | ObjectSpec | MapSpec | ListSpec;
