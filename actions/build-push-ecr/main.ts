@@ -1,23 +1,66 @@
-import { type InputSource, optionalInput, requiredInput } from '../../src/action/inputs.ts';
-import { GreenlightError } from '../../src/core/errors.ts';
+/**
+ * build-push-ecr entry: reads the inputs and the runner's environment, runs the flow in
+ * src/build/flow.ts, and writes outputs and the job summary. Nothing else happens here.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { InputSource } from '../../src/action/inputs.ts';
+import { createCommandRunner, type Logger } from '../../src/build/exec.ts';
+import { type BuildPushResult, runBuildPushEcr } from '../../src/build/flow.ts';
+import { type BuildPushEcrInputs, githubEventFrom, readBuildPushEcrInputs } from '../../src/build/inputs.ts';
+import { renderBuildSummary } from '../../src/build/summary.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { createEcrClient } from '../../src/registry/ecr.ts';
 
-export interface BuildPushEcrInputs {
-  repository: string;
-  context: string;
-  dockerfile: string | undefined;
-  awsRegion: string | undefined;
+const actionsLogger: Logger = { info: core.info, warning: core.warning };
+
+export async function run(source: InputSource): Promise<void> {
+  const inputs = readBuildPushEcrInputs(source, githubEventFrom(process.env, readEventPayload()));
+  const runner = createCommandRunner(actionsLogger);
+  const tempDir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'build-push-ecr-'));
+  try {
+    const result = await runBuildPushEcr(inputs, {
+      ecr: lazyEcrClient(inputs),
+      runner,
+      log: actionsLogger,
+      mask: core.setSecret,
+      now: new Date(),
+      tempDir,
+      git: { runner, cwd: process.env.GITHUB_WORKSPACE ?? process.cwd() },
+    });
+    writeOutputs(result);
+    await core.summary.addRaw(renderBuildSummary(result)).write();
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
 }
 
-export function readBuildPushEcrInputs(source: InputSource): BuildPushEcrInputs {
-  return {
-    repository: requiredInput(source, 'repository'),
-    context: optionalInput(source, 'context') ?? '.',
-    dockerfile: optionalInput(source, 'dockerfile'),
-    awsRegion: optionalInput(source, 'aws-region'),
+function readEventPayload(): unknown {
+  const path = process.env.GITHUB_EVENT_PATH;
+  return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+/** Credentials come from the job (aws-actions/configure-aws-credentials through OIDC). */
+function lazyEcrClient(inputs: BuildPushEcrInputs): () => ECRClient {
+  let client: ECRClient | undefined;
+  return () => {
+    if (!inputs.awsRegion) {
+      throw new InputError('Input "aws-region" is not set, and neither is AWS_REGION in the job environment');
+    }
+    client ??= createEcrClient({ region: inputs.awsRegion });
+    return client;
   };
 }
 
-export async function run(source: InputSource): Promise<void> {
-  const inputs = readBuildPushEcrInputs(source);
-  throw new GreenlightError(`build-push-ecr: building ${inputs.repository} is not available yet`);
+function writeOutputs(result: BuildPushResult): void {
+  if (result.event === 'delete') {
+    core.setOutput('tags', '');
+    return;
+  }
+  core.setOutput('image', result.image ?? '');
+  core.setOutput('digest', result.digest ?? '');
+  core.setOutput('tags', result.tags.join('\n'));
 }

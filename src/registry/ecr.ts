@@ -6,6 +6,7 @@ import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
   DescribeImagesCommand,
+  DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
   type ImageDetail,
@@ -82,6 +83,62 @@ export async function getRegistryLogin(client: ECRClient): Promise<RegistryLogin
     registry: data.proxyEndpoint.replace(/^https?:\/\//, ''),
     expiresAt: data.expiresAt,
   };
+}
+
+export interface RepositoryInfo {
+  name: string;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>` */
+  uri: string;
+  /** MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION. */
+  tagMutability: string;
+  /** Wildcard filters of the tags the mutability setting does not apply to. */
+  mutabilityExclusions: string[];
+}
+
+/** The repository's settings; a RegistryError of kind `repository-not-found` when it is missing. */
+export async function describeRepository(client: ECRClient, repository: string): Promise<RepositoryInfo> {
+  const output = await send(`describe repository ${repository}`, () =>
+    client.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] })),
+  );
+  const found = output.repositories?.[0];
+  if (!found?.repositoryUri) {
+    throw toRegistryError(
+      Object.assign(new Error(repository), { name: 'RepositoryNotFoundException' }),
+      `describe repository ${repository}`,
+    );
+  }
+  return {
+    name: found.repositoryName ?? repository,
+    uri: found.repositoryUri,
+    tagMutability: found.imageTagMutability ?? 'MUTABLE',
+    mutabilityExclusions: (found.imageTagMutabilityExclusionFilters ?? []).flatMap((filter) =>
+      filter.filter ? [filter.filter] : [],
+    ),
+  };
+}
+
+/** Whether ECR lets `tag` move to another image in this repository. */
+export function isTagMutable(repository: RepositoryInfo, tag: string): boolean {
+  const excluded = repository.mutabilityExclusions.some((filter) => wildcardMatches(filter, tag));
+  switch (repository.tagMutability) {
+    case 'IMMUTABLE':
+      return false;
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return excluded;
+    case 'MUTABLE_WITH_EXCLUSION':
+      return !excluded;
+    default:
+      return true;
+  }
+}
+
+/** ECR's WILDCARD filter: `*` matches any run of characters, everything else itself. */
+export function wildcardMatches(filter: string, tag: string): boolean {
+  const pattern = filter
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${pattern}$`).test(tag);
 }
 
 export interface ImageRef {

@@ -1,0 +1,139 @@
+/**
+ * The one place Greenlight runs external commands while building (docker, buildah, git).
+ * Secrets go to a command on stdin only; whatever is logged or kept in the history is
+ * redacted first, so a password can reach neither the job log nor an error message.
+ */
+import { spawn } from 'node:child_process';
+import { GreenlightError } from '../core/errors.ts';
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface CommandOptions {
+  cwd?: string;
+  /** Written to the command's stdin, then closed: the only way a secret reaches a command. */
+  stdin?: string;
+  /** Killed after this long (default 30 min, a build's upper bound). */
+  timeoutMs?: number;
+  /** Default true: stream output lines to the log. Quiet commands only keep them. */
+  echo?: boolean;
+}
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One command as run, redacted: what the leak test scans and what a failure message shows. */
+export interface CommandRecord extends CommandResult {
+  argv: string[];
+}
+
+export interface CommandRunner {
+  /** Runs a command; a non-zero exit is returned, not thrown. */
+  run(command: string, args: readonly string[], options?: CommandOptions): Promise<CommandResult>;
+  /** Runs a command and throws a GreenlightError naming it when it fails. */
+  check(command: string, args: readonly string[], options?: CommandOptions): Promise<CommandResult>;
+  /** Every value registered here is replaced by `***` in logs, history and errors from now on. */
+  addSecret(secret: string): void;
+  readonly history: readonly CommandRecord[];
+}
+
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+
+export function createCommandRunner(log: Logger, env: NodeJS.ProcessEnv = process.env): CommandRunner {
+  const secrets: string[] = [];
+  const history: CommandRecord[] = [];
+  const redact = (text: string): string =>
+    secrets.reduce((result, secret) => result.split(secret).join('***'), text);
+
+  async function run(command: string, args: readonly string[], options: CommandOptions = {}) {
+    const argv = [command, ...args].map(redact);
+    log.info(`[command] ${argv.join(' ')}`);
+    const echo = options.echo ?? true;
+    const result = await spawnCaptured(command, args, options, env, (line) => {
+      if (echo) log.info(redact(line));
+    });
+    const redacted = {
+      exitCode: result.exitCode,
+      stdout: redact(result.stdout),
+      stderr: redact(result.stderr),
+    };
+    history.push({ argv, ...redacted });
+    return redacted;
+  }
+
+  return {
+    run,
+    async check(command, args, options) {
+      const result = await run(command, args, options);
+      if (result.exitCode !== 0) {
+        const tail = lastLines(result.stderr || result.stdout, 5);
+        throw new GreenlightError(
+          `${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`,
+        );
+      }
+      return result;
+    },
+    addSecret(secret) {
+      if (secret && !secrets.includes(secret)) secrets.push(secret);
+    },
+    history,
+  };
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+function spawnCaptured(
+  command: string,
+  args: readonly string[],
+  options: CommandOptions,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    const stdout = collectLines(child.stdout, onLine);
+    const stderr = collectLines(child.stderr, onLine);
+    child.stdin.on('error', () => {}); // a command that exits without reading stdin is not our failure
+    child.stdin.end(options.stdin ?? '');
+    child.on('error', (error) =>
+      resolve({ exitCode: 127, stdout: stdout(), stderr: `${stderr()}${error.message}\n` }),
+    );
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? 128,
+        stdout: stdout(),
+        stderr: signal ? `${stderr()}killed by ${signal} (timeout?)\n` : stderr(),
+      }),
+    );
+  });
+}
+
+/** Buffers a stream whole and hands complete lines to `onLine` as they arrive. */
+function collectLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): () => string {
+  let all = '';
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    all += chunk;
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => {
+    if (pending) onLine(pending);
+    pending = '';
+  });
+  return () => all;
+}
