@@ -4,35 +4,39 @@ locals {
   availability_zones = coalesce(var.availability_zones, ["${var.region}a", "${var.region}b"])
 
   # ---------------------------------------------------------------------------------
-  # The service catalog. Adding a service to groups/services.yaml adds its ECR
-  # repository on the next apply; nothing to edit here.
+  # The service catalog and the group files. Adding a service to groups/services.yaml,
+  # or a group with its own namespace or integration-test image, takes effect on the
+  # next apply; nothing to edit here.
   # ---------------------------------------------------------------------------------
-  catalog_file = "${path.module}/../groups/services.yaml"
+  groups_dir   = "${path.module}/../groups"
+  catalog_file = "${local.groups_dir}/services.yaml"
   catalog      = yamldecode(file(local.catalog_file))
   services     = try(local.catalog.services, {})
+
+  group_files = [
+    for f in fileset(local.groups_dir, "*.{yaml,yml}") : "${local.groups_dir}/${f}"
+    if !contains(["services.yaml", "services.yml"], f)
+  ]
+  # A file that is not a group (or not YAML) contributes nothing; Greenlight's own
+  # validation reports it.
+  group_namespaces  = [for f in local.group_files : try(tostring(yamldecode(file(f)).namespace), null)]
+  group_test_images = compact([for f in local.group_files : try(tostring(yamldecode(file(f)).integration.image), null)])
 
   # `repository` is an ECR repository name, or an image path in another registry
   # (first path segment with a '.' or ':', or "localhost", as Docker decides it).
   # Only ECR names get a repository here. A service without `repository` uses its name.
-  service_repositories = {
-    for service, spec in local.services : service => try(tostring(spec.repository), service)
-  }
+  # Integration-test images count too, without their :tag or @digest.
+  wanted_repositories = concat(
+    [for service, spec in local.services : try(tostring(spec.repository), service)],
+    [for image in local.group_test_images : replace(replace(image, "/@.*$/", ""), "/:[^/]*$/", "")],
+  )
   catalog_ecr_repositories = [
-    for repository in values(local.service_repositories) : repository
+    for repository in local.wanted_repositories : repository
     if length(regexall("^([^/]*[.:][^/]*|localhost)/", repository)) == 0
   ]
   ecr_repositories = toset(concat(local.catalog_ecr_repositories, var.extra_ecr_repositories))
 
-  # ---------------------------------------------------------------------------------
   # Namespaces the deploy role may write: the variable plus every group's `namespace`.
-  # ---------------------------------------------------------------------------------
-  group_files = [
-    for f in fileset("${path.module}/../groups", "*.{yaml,yml}") : f
-    if !contains(["services.yaml", "services.yml"], f)
-  ]
-  group_namespaces = [
-    for f in local.group_files : try(tostring(yamldecode(file("${path.module}/../groups/${f}")).namespace), null)
-  ]
   deploy_namespaces = sort(distinct(compact(concat(var.deploy_namespaces, local.group_namespaces))))
 
   # ---------------------------------------------------------------------------------

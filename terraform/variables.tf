@@ -197,9 +197,9 @@ variable "deploy_kubernetes_groups" {
 # ---------------------------------------------------------------------------------
 
 variable "extra_ecr_repositories" {
-  description = "ECR repositories to create besides the ones named by groups/services.yaml, e.g. the integration-test image."
+  description = "ECR repositories to create besides the ones groups/ names (catalog repositories and groups' integration.image)."
   type        = list(string)
-  default     = ["greenlight-integration-tests"]
+  default     = []
 }
 
 variable "ecr_mutable_tag_filters" {
