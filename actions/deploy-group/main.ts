@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { type GroupInputs, readGroupInputs } from '../../src/action/group-inputs.ts';
 import {
   booleanInput,
@@ -6,7 +7,18 @@ import {
   listInput,
   optionalInput,
 } from '../../src/action/inputs.ts';
+import { inputOverrideEntries } from '../../src/core/config/overrides.ts';
 import { GreenlightError } from '../../src/core/errors.ts';
+import type { Plan } from '../../src/core/plan.ts';
+import {
+  loadGroupWithOverrides,
+  planValidatedGroup,
+  type ValidatedGroup,
+} from '../../src/core/plan-group.ts';
+import { planToJson, renderPlanMarkdown } from '../../src/core/render-plan.ts';
+import { createImageSource, imageSourceOptionsFromEnv } from '../../src/core/resolve.ts';
+import { createKubeClient } from '../../src/kube/client.ts';
+import { previewServiceUrl } from '../../src/kube/model.ts';
 
 export interface DeployGroupInputs extends GroupInputs {
   overrides: string[];
@@ -29,7 +41,49 @@ export function readDeployGroupInputs(source: InputSource): DeployGroupInputs {
 
 export async function run(source: InputSource): Promise<void> {
   const inputs = readDeployGroupInputs(source);
-  throw new GreenlightError(`deploy-group: deploying group "${inputs.group}" is not available yet`, {
-    hint: 'the blue/green engine lands in a later release; the inputs were valid',
+  // Validation first, before any network call or write.
+  const validated = loadGroupWithOverrides(
+    { cwd: process.cwd(), groupsDir: inputs.groupsDir },
+    inputs.group,
+    inputOverrideEntries('overrides', inputs.overrides),
+  );
+  if (!inputs.dryRun) {
+    throw new GreenlightError(
+      `deploy-group: group "${validated.group.name}" is valid, but deploying arrives with the blue/green engine`,
+      { hint: 'set dry-run: true to validate, resolve and plan without writing' },
+    );
+  }
+  const plan = await planDryRun(validated, inputs, process.env);
+  publishPlan(plan, validated);
+  await core.summary.addRaw(renderPlanMarkdown(plan)).write();
+}
+
+function planDryRun(
+  validated: ValidatedGroup,
+  inputs: DeployGroupInputs,
+  env: NodeJS.ProcessEnv,
+): Promise<Plan> {
+  const kubeconfigPath = env.KUBECONFIG;
+  return planValidatedGroup(validated, {
+    images: createImageSource(
+      imageSourceOptionsFromEnv(inputs.registry, env, inputs.awsRegion ?? env.AWS_REGION),
+    ),
+    kube: createKubeClient(kubeconfigPath ? { kubeconfigPath } : {}),
   });
+}
+
+function publishPlan(plan: Plan, validated: ValidatedGroup): void {
+  core.setOutput('plan', JSON.stringify(planToJson(plan)));
+  core.setOutput('release-id', plan.releaseId);
+  core.setOutput('standby-color', plan.standbyColor);
+  const previews = Object.fromEntries(
+    plan.services.map((service) => {
+      const port = validated.catalog.services.get(service.service)?.port ?? 80;
+      return [service.service, previewServiceUrl(service.service, plan.namespace, port)];
+    }),
+  );
+  core.setOutput('preview-urls', JSON.stringify(previews));
+  core.info(
+    `plan for ${plan.group}: release ${plan.releaseId} to ${plan.standbyColor} (dry run, nothing written)`,
+  );
 }

@@ -16,5 +16,8 @@ const paths = Object.entries(files).map(([name, schema]) => {
   return path;
 });
 const root = fileURLToPath(new URL('../..', import.meta.url));
-execFileSync(`${root}node_modules/.bin/biome`, ['format', '--write', ...paths], { cwd: root, stdio: 'ignore' });
+execFileSync(`${root}node_modules/.bin/biome`, ['format', '--write', ...paths], {
+  cwd: root,
+  stdio: 'ignore',
+});
 console.log(`wrote ${Object.keys(files).join(' and ')}`);

@@ -41,9 +41,19 @@ export function previewName(service: string): string {
   return previewServiceName(service);
 }
 
+/** In-cluster URL of one of the group's Services. */
+export function inClusterUrl(serviceName: string, namespace: string, port: number): string {
+  return `http://${serviceName}.${namespace}.svc.cluster.local:${port}`;
+}
+
 /** In-cluster URL of a service on one color: group members call each other this way. */
 export function colorServiceUrl(service: string, color: Color, namespace: string, port: number): string {
-  return `http://${colorServiceName(service, color)}.${namespace}.svc.cluster.local:${port}`;
+  return inClusterUrl(colorServiceName(service, color), namespace, port);
+}
+
+/** In-cluster URL of the preview Service: the standby color, where tests reach the candidate. */
+export function previewServiceUrl(service: string, namespace: string, port: number): string {
+  return inClusterUrl(previewName(service), namespace, port);
 }
 
 /** Labels every object of a service carries. */

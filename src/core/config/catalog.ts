@@ -1,9 +1,9 @@
 /** `groups/services.yaml`: structure from the spec, then the cross-references (`calls`). */
-import type { Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 import type { ParsedFile } from './parse.ts';
 import { CATALOG_SPEC } from './schemas.ts';
-import { suggestion } from './suggest.ts';
+import { withKnownNames } from './spec.ts';
 import type { Catalog, CatalogService, Quantities, ServiceType } from './types.ts';
 import { createWalkContext, INVALID, reportAt, type WalkContext, walk } from './validate.ts';
 
@@ -26,7 +26,13 @@ export type CatalogResult =
 
 export function validateCatalog(parsed: ParsedFile): CatalogResult {
   const context = createWalkContext(parsed.file, parsed.document, parsed.lineCounter);
-  const raw = walk(parsed.document.contents as Node | null, CATALOG_SPEC, [], context, 0);
+  const names = serviceNamesIn(parsed.document.get('services', true));
+  const spec = withKnownNames(CATALOG_SPEC, ['services', '*value', 'calls', '*item'], {
+    noun: 'service',
+    names,
+    where: 'this catalog',
+  });
+  const raw = walk(parsed.document.contents as Node | null, spec, [], context, 0);
   if (raw !== INVALID) checkCalls(raw as { services: Record<string, RawService> }, context);
   if (raw === INVALID || context.diagnostics.length > 0)
     return { catalog: undefined, diagnostics: context.diagnostics };
@@ -37,19 +43,17 @@ export function validateCatalog(parsed: ParsedFile): CatalogResult {
   return { catalog: { file: parsed.file, services }, diagnostics: [] };
 }
 
+/** The service names as written, read before the walk so `calls` can be checked against them. */
+function serviceNamesIn(node: unknown): string[] {
+  if (!isMap(node)) return [];
+  return node.items.flatMap((pair) => (isScalar(pair.key) ? [String(pair.key.value)] : []));
+}
+
 function checkCalls(raw: { services: Record<string, RawService> }, context: WalkContext): void {
-  const names = Object.keys(raw.services);
   for (const [name, service] of Object.entries(raw.services)) {
     for (const [index, callee] of (service.calls ?? []).entries()) {
-      const path = ['services', name, 'calls', index];
-      if (callee === name) reportAt(context, path, 'a service cannot call itself');
-      else if (!names.includes(callee)) {
-        reportAt(
-          context,
-          path,
-          `unknown service "${callee}"${suggestion(callee, names, 'a service of this catalog:')}`,
-        );
-      }
+      if (callee === name)
+        reportAt(context, ['services', name, 'calls', index], 'a service cannot call itself');
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 import type { ParsedFile } from './parse.ts';
 import { GROUP_SPEC } from './schemas.ts';
-import { suggestion } from './suggest.ts';
+import { type Spec, withKnownNames } from './spec.ts';
 import {
   type Catalog,
   DEFAULT_BRANCH,
@@ -48,7 +48,7 @@ export type GroupResult = (
 
 export function validateGroup(parsed: ParsedFile, groupContext: GroupContext): GroupResult {
   const context = createWalkContext(parsed.file, parsed.document, parsed.lineCounter);
-  const raw = walk(parsed.document.contents as Node | null, GROUP_SPEC, [], context, 0);
+  const raw = walk(parsed.document.contents as Node | null, groupSpecFor(groupContext), [], context, 0);
   if (raw !== INVALID) checkReferences(raw as RawGroup, groupContext, context);
   const locate = (path: string) => parsed.lineCounter.linePos(context.positions.get(path) ?? 0);
   if (raw === INVALID || context.diagnostics.length > 0) {
@@ -57,25 +57,27 @@ export function validateGroup(parsed: ParsedFile, groupContext: GroupContext): G
   return { group: toGroup(raw as RawGroup, groupContext.name, parsed.file), diagnostics: [], locate };
 }
 
+/** The group spec with the names only known now: the catalog's services and the other groups. */
+function groupSpecFor(groupContext: GroupContext): Spec {
+  const withServices = withKnownNames(GROUP_SPEC, ['services', '*key'], {
+    noun: 'service',
+    names: [...groupContext.catalog.services.keys()],
+    where: groupContext.catalog.file,
+  });
+  return withKnownNames(withServices, ['promotion', 'requireVerifiedIn', '*item'], {
+    noun: 'group',
+    names: groupContext.knownGroups,
+    where: 'the groups directory',
+  });
+}
+
 function checkReferences(raw: RawGroup, groupContext: GroupContext, context: WalkContext): void {
-  const catalogNames = [...groupContext.catalog.services.keys()];
-  for (const name of Object.keys(raw.services)) {
-    if (!groupContext.catalog.services.has(name)) {
-      reportAt(
-        context,
-        ['services', name],
-        `unknown service "${name}"${suggestion(name, catalogNames, `a service of ${groupContext.catalog.file}:`)}`,
-      );
-    }
-  }
   for (const [index, other] of (raw.promotion?.requireVerifiedIn ?? []).entries()) {
-    const path = ['promotion', 'requireVerifiedIn', index];
-    if (other === groupContext.name) reportAt(context, path, 'a group cannot require its own verification');
-    else if (!groupContext.knownGroups.includes(other)) {
+    if (other === groupContext.name) {
       reportAt(
         context,
-        path,
-        `unknown group "${other}"${suggestion(other, groupContext.knownGroups, 'one of')}`,
+        ['promotion', 'requireVerifiedIn', index],
+        'a group cannot require its own verification',
       );
     }
   }

@@ -5,7 +5,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { type CatalogResult, validateCatalog } from './catalog.ts';
-import { ConfigError, type Diagnostic } from './diagnostics.ts';
+import { ConfigError, type Diagnostic, sortDiagnostics } from './diagnostics.ts';
 import { validateGroup } from './group.ts';
 import { MAX_CONFIG_BYTES, type ParsedFile, parseConfigText } from './parse.ts';
 import type { Catalog, Group } from './types.ts';
@@ -141,7 +141,7 @@ export function validateGroupsDir(location: GroupsLocation, files: readonly stri
     diagnostics.push(...checked.diagnostics);
     if (checked.group) diagnostics.push(...namespaceClash(checked.group, checked.locate, namespaces));
   }
-  return { files: checkedFiles, diagnostics };
+  return { files: checkedFiles, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function namespaceClash(group: Group, locate: Locate, namespaces: Map<string, Group>): Diagnostic[] {

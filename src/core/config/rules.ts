@@ -117,7 +117,7 @@ export function githubRepositoryProblem(value: string): string | undefined {
 
 export const DURATION_PATTERN = /^[0-9]+(?:ms|s|m|h)?$/;
 export function durationProblem(value: string): string | undefined {
-  if (!DURATION_PATTERN.test(value)) return 'expected a duration like 30s, 10m or 1h';
+  if (!DURATION_PATTERN.test(value)) return 'write a number and a unit: 250ms, 30s, 10m, 1h';
   return /^0+(?:ms|s|m|h)?$/.test(value) ? 'it must be longer than 0' : undefined;
 }
 
@@ -126,7 +126,7 @@ export function timezoneProblem(zone: string): string | undefined {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return undefined;
   } catch {
-    return 'not an IANA time zone such as Europe/Berlin or UTC';
+    return 'unknown time zone';
   }
 }
 

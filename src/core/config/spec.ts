@@ -18,6 +18,16 @@ export interface StringSpec {
   /** Candidates for "did you mean" when the value is refused (time zones). */
   suggestions?: () => readonly string[];
   examples?: readonly string[];
+  /** Names the value must be one of, known only at validation time (catalog services, groups). */
+  known?: KnownNames;
+}
+
+export interface KnownNames {
+  /** `service`, `group` */
+  noun: string;
+  names: readonly string[];
+  /** Where the names come from, for the hint: `groups/services.yaml`. */
+  where: string;
 }
 
 export interface IntegerSpec {
@@ -68,3 +78,26 @@ export interface ListSpec {
 }
 
 export type Spec = StringSpec | IntegerSpec | EnumSpec | ObjectSpec | MapSpec | ListSpec;
+
+/**
+ * A copy of `spec` whose string at `route` must be one of `known`. Route segments are
+ * field names, `*key`/`*value` for a map's keys/values and `*item` for list items.
+ */
+export function withKnownNames(spec: Spec, route: readonly string[], known: KnownNames): Spec {
+  const [head, ...rest] = route;
+  if (head === undefined) return spec.type === 'string' ? { ...spec, known } : spec;
+  if (spec.type === 'object') {
+    const field = spec.fields[head];
+    if (!field) return spec;
+    return {
+      ...spec,
+      fields: { ...spec.fields, [head]: { ...field, spec: withKnownNames(field.spec, rest, known) } },
+    };
+  }
+  if (spec.type === 'map' && head === '*key') return { ...spec, key: { ...spec.key, known } };
+  if (spec.type === 'map' && head === '*value')
+    return { ...spec, value: withKnownNames(spec.value, rest, known) };
+  if (spec.type === 'list' && head === '*item')
+    return { ...spec, items: withKnownNames(spec.items, rest, known) };
+  return spec;
+}

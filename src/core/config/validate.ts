@@ -15,8 +15,17 @@ import {
   type Pair,
 } from 'yaml';
 import { type Diagnostic, formatPath } from './diagnostics.ts';
-import type { EnumSpec, IntegerSpec, ListSpec, MapSpec, ObjectSpec, Spec, StringSpec } from './spec.ts';
-import { suggestion } from './suggest.ts';
+import type {
+  EnumSpec,
+  IntegerSpec,
+  KnownNames,
+  ListSpec,
+  MapSpec,
+  ObjectSpec,
+  Spec,
+  StringSpec,
+} from './spec.ts';
+import { closeMatch, suggestion } from './suggest.ts';
 
 export type Path = readonly (string | number)[];
 
@@ -145,7 +154,9 @@ function mismatch(
   const quoteHint =
     spec.type === 'string' && isScalar(node) && typeof node.value !== 'string' && node.value !== null
       ? ` (quote it: "${node.source ?? String(node.value)}")`
-      : '';
+      : spec.type === 'list' && isScalar(node) && typeof node.value === 'string'
+        ? ` (a list of one is written [${node.value}])`
+        : '';
   report(context, offset, path, `expected ${expectedPhrase(spec)}, got ${describeNode(node)}${quoteHint}`);
   return INVALID;
 }
@@ -167,9 +178,23 @@ function walkString(
   const text = scalarText(node, spec.acceptNumbers ?? false);
   if (text === undefined) return mismatch(node, spec, path, context, offset);
   const problem = spec.problem?.(text);
-  if (problem === undefined) return text;
+  if (problem === undefined) return checkKnown(text, spec.known, path, context, offset);
   const hint = spec.suggestions ? suggestion(text, spec.suggestions()).replace(/; expected .*$/, '') : '';
   report(context, offset, path, `expected ${spec.expected}, got "${text}" (${problem})${hint}`);
+  return INVALID;
+}
+
+/** An unknown name (a service missing from the catalog) gets "did you mean" or the list of names. */
+function checkKnown(
+  text: string,
+  known: KnownNames | undefined,
+  path: Path,
+  context: WalkContext,
+  offset: number,
+): Checked {
+  if (!known || known.names.includes(text)) return text;
+  const hint = suggestion(text, known.names, `a ${known.noun} of ${known.where}:`);
+  report(context, offset, path, `unknown ${known.noun} "${text}"${hint}`);
   return INVALID;
 }
 
@@ -258,6 +283,9 @@ function walkObject(
   for (const { key, keyOffset, value } of keyedPairs(node, path, context)) {
     const field = spec.fields[key];
     if (!field) {
+      // A misspelt required key is reported once, as the typo, not again as missing.
+      const typo = closeMatch(key, known);
+      if (typo !== undefined) context.positions.set(formatPath([...path, typo]), keyOffset);
       report(context, keyOffset, [...path, key], `unknown key${suggestion(key, known)}`);
       valid = false;
       continue;
@@ -289,8 +317,8 @@ function checkPresence(
   if (spec.exactlyOne) {
     const given = present(spec.exactlyOne);
     if (given.length !== 1) {
-      const which = given.length === 0 ? 'none given' : `${given.join(' and ')} given`;
-      report(context, offset, path, `expected exactly one of ${spec.exactlyOne.join(', ')}, ${which}`);
+      const which = given.length === 0 ? 'none' : given.join(' and ');
+      report(context, offset, path, `expected exactly one of ${spec.exactlyOne.join(', ')}; got ${which}`);
       complete = false;
     }
   }
@@ -300,12 +328,12 @@ function checkPresence(
       context,
       offset,
       path,
-      `expected at most one of ${spec.atMostOne?.join(', ')}, ${several.join(' and ')} given`,
+      `expected at most one of ${spec.atMostOne?.join(', ')}; got ${several.join(' and ')}`,
     );
     complete = false;
   }
   if (spec.atLeastOne && present(spec.atLeastOne).length === 0) {
-    report(context, offset, path, `expected at least one of ${spec.atLeastOne.join(', ')}, none given`);
+    report(context, offset, path, `expected at least one of ${spec.atLeastOne.join(', ')}; got none`);
     complete = false;
   }
   return complete;
@@ -332,6 +360,10 @@ function walkMap(
         [...path, key],
         `expected ${spec.key.expected} as the key, got "${key}" (${problem})`,
       );
+      valid = false;
+      continue;
+    }
+    if (checkKnown(key, spec.key.known, [...path, key], context, keyOffset) === INVALID) {
       valid = false;
       continue;
     }
