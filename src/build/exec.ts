@@ -73,7 +73,7 @@ export function createCommandRunner(log: Logger, env: NodeJS.ProcessEnv = proces
       if (result.exitCode !== 0) {
         const tail = lastLines(result.stderr || result.stdout, 5);
         throw new GreenlightError(
-          `${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`,
+          `${describeCommand(command, args.map(redact))} failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`,
         );
       }
       return result;
@@ -83,6 +83,14 @@ export function createCommandRunner(log: Logger, env: NodeJS.ProcessEnv = proces
     },
     history,
   };
+}
+
+/** The command and its subcommand words, e.g. `buildah push`, without flags and their values. */
+function describeCommand(command: string, args: readonly string[]): string {
+  const words = args
+    .slice(0, 6)
+    .filter((arg, index) => !arg.startsWith('-') && !args[index - 1]?.startsWith('--'));
+  return [command, ...words.slice(0, 2)].join(' ');
 }
 
 function lastLines(text: string, count: number): string {

@@ -56289,7 +56289,7 @@ function createCommandRunner(log, env = process.env) {
             const result = await run(command, args, options);
             if (result.exitCode !== 0) {
                 const tail = lastLines(result.stderr || result.stdout, 5);
-                throw new errors/* GreenlightError */.uf(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
+                throw new errors/* GreenlightError */.uf(`${describeCommand(command, args.map(redact))} failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
             }
             return result;
         },
@@ -56299,6 +56299,13 @@ function createCommandRunner(log, env = process.env) {
         },
         history,
     };
+}
+/** The command and its subcommand words, e.g. `buildah push`, without flags and their values. */
+function describeCommand(command, args) {
+    const words = args
+        .slice(0, 6)
+        .filter((arg, index) => !arg.startsWith('-') && !args[index - 1]?.startsWith('--'));
+    return [command, ...words.slice(0, 2)].join(' ');
 }
 function lastLines(text, count) {
     return text.trimEnd().split('\n').slice(-count).join('\n');
