@@ -52,6 +52,7 @@ describe('workflows', () => {
       '  x:',
       '    runs-on: ubuntu-latest',
       '    steps:',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression under test
       '      - run: echo "${{ github.event.pull_request.title }}"',
       '      - run: rm -rf $TARGET_DIR/*',
       '',
@@ -72,6 +73,7 @@ describe('workflows', () => {
       }
     });
 
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: names the workflow expression syntax
     it('never interpolates ${{ }} into a run: script (values go through env:)', () => {
       for (const [id, job] of Object.entries(workflow.jobs)) {
         for (const step of job.steps ?? []) {

@@ -49,13 +49,21 @@ describe('action inputs', () => {
     expect(durationInput(mapInputSource({}), 'timeout', '2h')).toBe(7_200_000);
   });
 
-  it.each(['master', 'groups/master.yaml', 'team.a/login-feature.yml'])('accepts group reference %s', (group) => {
-    expect(readGroupInputs(mapInputSource({ group })).group).toBe(group);
-  });
+  it.each(['master', 'groups/master.yaml', 'team.a/login-feature.yml'])(
+    'accepts group reference %s',
+    (group) => {
+      expect(readGroupInputs(mapInputSource({ group })).group).toBe(group);
+    },
+  );
 
-  it.each(['../secrets', '-rf', 'a b', '$(id)', 'groups/../../etc'])('rejects group reference %j', (group) => {
-    expect(() => readGroupInputs(mapInputSource({ group }))).toThrow(/^Input "group": expected a group name/);
-  });
+  it.each(['../secrets', '-rf', 'a b', '$(id)', 'groups/../../etc'])(
+    'rejects group reference %j',
+    (group) => {
+      expect(() => readGroupInputs(mapInputSource({ group }))).toThrow(
+        /^Input "group": expected a group name/,
+      );
+    },
+  );
 });
 
 describe('durations', () => {
