@@ -85,12 +85,25 @@ export function createCommandRunner(log: Logger, env: NodeJS.ProcessEnv = proces
   };
 }
 
-/** The command and its subcommand words, e.g. `buildah push`, without flags and their values. */
+/**
+ * The command and its leading subcommand words, e.g. `buildah push` or `docker buildx build`:
+ * global flags (and their values) before them are skipped, everything after the first
+ * later flag is left out.
+ */
 function describeCommand(command: string, args: readonly string[]): string {
-  const words = args
-    .slice(0, 6)
-    .filter((arg, index) => !arg.startsWith('-') && !args[index - 1]?.startsWith('--'));
-  return [command, ...words.slice(0, 2)].join(' ');
+  const words: string[] = [];
+  let skipValue = false;
+  for (const arg of args) {
+    if (arg.startsWith('-')) {
+      if (words.length > 0) break;
+      skipValue = !arg.includes('=');
+    } else if (skipValue) {
+      skipValue = false;
+    } else if (words.push(arg) === 2) {
+      break;
+    }
+  }
+  return [command, ...words].join(' ');
 }
 
 function lastLines(text: string, count: number): string {

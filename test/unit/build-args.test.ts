@@ -252,7 +252,7 @@ describe('buildOptions: inputs -> what the builder is asked', () => {
   test.each<[string, Record<string, string>, 'docker' | 'buildah', Partial<BuildOptions>]>([
     [
       'commit tag first, extra tags deduplicated, OCI labels then the user labels',
-      { repository: 'hello-a', tags: 'v1\nsha-' + SHA + '\nlatest', labels: 'team=payments' },
+      { repository: 'hello-a', tags: `v1\nsha-${SHA}\nlatest`, labels: 'team=payments' },
       'docker',
       {
         imageRefs: [`${REPO}:sha-${SHA}`, `${REPO}:v1`, `${REPO}:latest`],
