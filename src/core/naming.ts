@@ -17,6 +17,7 @@ export const MAX_LABEL_LENGTH = 63;
 export const LAST_GOOD_TAG_PREFIX = 'branch-';
 export const SHA_TAG_PREFIX = 'sha-';
 const HASH_LENGTH = 10;
+const HASH_SUFFIX = new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`);
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, HASH_LENGTH);
@@ -73,7 +74,10 @@ function sanitizeWithHash(text: string, rules: SanitizeRules): string {
   // Both tags and label values must start and end alphanumerically once the prefix is added.
   const cleaned = cased.replace(rules.invalidRun, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   const fits = rules.prefix.length + cleaned.length <= rules.maxLength;
-  if (cleaned === text && fits && cleaned.length > 0) return rules.prefix + cleaned;
+  // A name that already ends like a hash suffix gets one too, so an unchanged name can
+  // never equal the hashed form of another one.
+  const looksHashed = HASH_SUFFIX.test(cleaned);
+  if (cleaned === text && fits && cleaned.length > 0 && !looksHashed) return rules.prefix + cleaned;
   const room = rules.maxLength - rules.prefix.length - HASH_LENGTH - 1;
   const stem = cleaned.slice(0, room).replace(/[^A-Za-z0-9]+$/, '');
   return `${rules.prefix}${stem ? `${stem}-` : ''}${shortHash(text)}`;

@@ -38,11 +38,43 @@ export function parseConfigText(file: string, text: string): ParseResult {
       ok: false,
       diagnostics: document.errors.map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { file, line, col, path: '', message: `invalid YAML: ${firstLine(error.message)}` };
+        return {
+          file,
+          line,
+          col,
+          path: '',
+          message: `invalid YAML: ${yamlProblem(error.code, error.message)}`,
+        };
       }),
     };
   }
+  const aliasProblem = aliasBombProblem(document);
+  if (aliasProblem) return fail(file, 1, 1, aliasProblem);
   return { ok: true, parsed: { file, document, lineCounter } };
+}
+
+/** Aliases may expand to at most this many nodes in total. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * yaml's own guard: toJS counts what every alias expands to before expanding it, and
+ * throws past the limit, so a "billion laughs" file is refused in microseconds.
+ */
+function aliasBombProblem(document: Document): string | undefined {
+  try {
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return undefined;
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      return `refused: aliases expand to more than ${MAX_ALIAS_COUNT} nodes (a YAML alias bomb?)`;
+    }
+    throw error;
+  }
+}
+
+function yamlProblem(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'a config file holds one YAML document; remove the "---" separator';
+  return firstLine(message);
 }
 
 function firstLine(text: string): string {

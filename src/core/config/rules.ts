@@ -67,7 +67,7 @@ export function tagProblem(tag: string): string | undefined {
 
 export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 export function digestProblem(digest: string): string | undefined {
-  return DIGEST.test(digest) ? undefined : 'expected "sha256:" and 64 lowercase hex digits';
+  return DIGEST.test(digest) ? undefined : 'it must be "sha256:" and 64 lowercase hex digits';
 }
 
 /** Repository path in a registry (ECR repository names follow the same grammar). */
@@ -84,7 +84,7 @@ export function repositoryProblem(name: string): string | undefined {
 export const IMAGE_REF =
   /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 export function imageRefProblem(ref: string): string | undefined {
-  return IMAGE_REF.test(ref) ? undefined : 'expected an image reference like registry.example/tests:tag';
+  return IMAGE_REF.test(ref) ? undefined : 'write it like registry.example/tests:tag';
 }
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -97,22 +97,22 @@ export function envNameProblem(name: string): string | undefined {
 
 export const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 export function httpPathProblem(path: string): string | undefined {
-  return HTTP_PATH.test(path) ? undefined : 'expected a path starting with "/"';
+  return HTTP_PATH.test(path) ? undefined : 'it must start with "/"';
 }
 
 export const CPU_QUANTITY = /^(?:[0-9]+m|[0-9]+(?:\.[0-9]{1,3})?)$/;
 export function cpuProblem(value: string): string | undefined {
-  return CPU_QUANTITY.test(value) ? undefined : 'expected CPU like 250m, 1 or 0.5';
+  return CPU_QUANTITY.test(value) ? undefined : 'use millicores like 250m or cores like 1 or 0.5';
 }
 
 export const MEMORY_QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 export function memoryProblem(value: string): string | undefined {
-  return MEMORY_QUANTITY.test(value) ? undefined : 'expected memory like 64Mi, 1Gi or 500M';
+  return MEMORY_QUANTITY.test(value) ? undefined : 'use a size like 64Mi, 1Gi or 500M';
 }
 
 export const GITHUB_REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 export function githubRepositoryProblem(value: string): string | undefined {
-  return GITHUB_REPOSITORY.test(value) ? undefined : 'expected owner/name';
+  return GITHUB_REPOSITORY.test(value) ? undefined : 'write it as owner/name';
 }
 
 export const DURATION_PATTERN = /^[0-9]+(?:ms|s|m|h)?$/;

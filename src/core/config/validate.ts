@@ -286,7 +286,9 @@ function walkObject(
       // A misspelt required key is reported once, as the typo, not again as missing.
       const typo = closeMatch(key, known);
       if (typo !== undefined) context.positions.set(formatPath([...path, typo]), keyOffset);
-      report(context, keyOffset, [...path, key], `unknown key${suggestion(key, known)}`);
+      const hint =
+        key === '<<' ? '; YAML merge keys are not supported, write the keys out' : suggestion(key, known);
+      report(context, keyOffset, [...path, key], `unknown key${hint}`);
       valid = false;
       continue;
     }
