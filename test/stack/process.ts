@@ -91,7 +91,12 @@ export function sleep(ms: number): Promise<void> {
 export function tail(path: string, lines = 25): string {
   if (!existsSync(path)) return '(no log written)';
   const text = readFileSync(path, 'utf8').trimEnd();
-  return text.split('\n').slice(-lines).join('\n');
+  // some components log very long lines: keep each readable
+  return text
+    .split('\n')
+    .slice(-lines)
+    .map((line) => (line.length > 600 ? `${line.slice(0, 600)} [...]` : line))
+    .join('\n');
 }
 
 /**

@@ -202,7 +202,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   mkdirSync(logsDir);
   const binDir = join(dir, 'bin');
   mkdirSync(binDir);
-  for (const tool of [...LOCAL_TOOLS, 'actionlint', 'hadolint'] as Tool[]) {
+  for (const tool of [...LOCAL_TOOLS, 'kubectl', 'actionlint', 'hadolint'] as Tool[]) {
     try {
       symlinkSync(toolPath(tool), join(binDir, tool));
     } catch {

@@ -34,6 +34,7 @@ export type GoTool =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
+  | 'kubectl'
   | 'etcd'
   | 'kwok'
   | 'actionlint';
@@ -44,6 +45,7 @@ const goToolVersionKey: Record<GoTool, keyof PinnedVersions> = {
   'kube-apiserver': 'kubernetes',
   'kube-controller-manager': 'kubernetes',
   'kube-scheduler': 'kubernetes',
+  kubectl: 'kubernetes',
   etcd: 'etcd',
   kwok: 'kwok',
   actionlint: 'actionlint',
@@ -91,4 +93,15 @@ export function systemBinary(name: string, aptPackage: string = name): string {
   throw new MissingToolError(
     `${name} is not installed (apt package ${aptPackage}): run \`bash test/stack/install.sh\``,
   );
+}
+
+/**
+ * kubectl for tests: the one built at the stack's Kubernetes version if
+ * install.sh built it, else the machine's /usr/bin/kubectl. Either way an
+ * independent client, not Greenlight's code.
+ */
+export function kubectlPath(env: NodeJS.ProcessEnv = process.env): string {
+  const pinned = expectedToolPath('kubectl', env);
+  if (existsSync(pinned)) return pinned;
+  return systemBinary('kubectl');
 }

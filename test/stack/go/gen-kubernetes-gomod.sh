@@ -28,6 +28,7 @@ count="$(printf '%s\n' "$staging_modules" | grep -c .)"
   echo "	k8s.io/kubernetes/cmd/kube-apiserver"
   echo "	k8s.io/kubernetes/cmd/kube-controller-manager"
   echo "	k8s.io/kubernetes/cmd/kube-scheduler"
+  echo "	k8s.io/kubernetes/cmd/kubectl"
   echo ")"
   echo
   echo "replace ("
