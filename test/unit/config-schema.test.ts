@@ -38,8 +38,10 @@ function schemaErrors(schema: Schema, value: unknown, path = '$'): string[] {
   if (isObject(value)) errors.push(...objectErrors(schema, value, path));
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) fail('too few items');
-    if (isObject(schema.items))
-      value.forEach((item, i) => errors.push(...schemaErrors(schema.items as Schema, item, `${path}[${i}]`)));
+    const items = schema.items;
+    if (isObject(items)) {
+      for (const [i, item] of value.entries()) errors.push(...schemaErrors(items, item, `${path}[${i}]`));
+    }
   }
   const passes = (sub: unknown) => schemaErrors(sub as Schema, value, path).length === 0;
   if (Array.isArray(schema.anyOf) && !schema.anyOf.some(passes)) fail('no anyOf branch matches');
