@@ -19,6 +19,14 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import {
+  freePorts,
+  type RunningProcess,
+  startProcess,
+  stopGroups,
+  waitUntilReady,
+} from '../stack/process.ts';
+import { motoServerPath } from '../stack/tools.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const terraformDir = join(repoRoot, 'terraform');
@@ -62,22 +70,30 @@ function strings(value: unknown, what: string): string[] {
 interface RunResult {
   stdout: string;
   stderr: string;
+  code: number;
 }
 
-function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+/** Runs a command; rejects unless it exits with one of `okCodes` (default: 0). */
+function run(
+  file: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  okCodes: readonly number[] = [0],
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     execFile(
       file,
       args,
       { cwd, env, maxBuffer: 256 * 1024 * 1024, timeout: 300_000 },
       (error, stdout, stderr) => {
-        if (error) {
-          reject(
-            new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stdout}\n${stderr}`),
-          );
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        if (!okCodes.includes(code)) {
+          const reason = error?.message ?? `exit code ${code}`;
+          reject(new Error(`${file} ${args.join(' ')} failed in ${cwd}: ${reason}\n${stdout}\n${stderr}`));
           return;
         }
-        resolvePromise({ stdout, stderr });
+        resolvePromise({ stdout, stderr, code });
       },
     );
   });
@@ -955,5 +971,261 @@ describe.runIf(terraform.ok)('terraform fmt, validate and offline plan', () => {
   it('left nothing behind in the repository', () => {
     expect(existsSync(join(terraformDir, '.terraform'))).toBe(false);
     expect(basename(workTerraform)).toBe('terraform');
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// Apply, then plan again, against moto (AWS's APIs emulated on 127.0.0.1): what
+// "applying twice changes nothing" means, for every resource moto emulates faithfully.
+// Not the EKS cluster, node group, add-ons and access entries: moto drops fields of
+// the EKS API (access_config, upgrade_policy), so its second plan would show drift
+// that real EKS does not have.
+// ---------------------------------------------------------------------------------
+
+const motoTargets = [
+  'aws_vpc.this',
+  'aws_internet_gateway.this',
+  'aws_subnet.public',
+  'aws_route_table.public',
+  'aws_route.public_internet',
+  'aws_route_table_association.public',
+  'aws_subnet.private',
+  'aws_eip.nat',
+  'aws_nat_gateway.this',
+  'aws_route_table.private',
+  'aws_route.private_nat',
+  'aws_route_table_association.private',
+  'aws_iam_role.cluster',
+  'aws_iam_role_policy_attachment.cluster',
+  'aws_iam_role.node',
+  'aws_iam_role_policy_attachment.node',
+  'aws_iam_policy.console_viewer',
+  'aws_ecr_repository.this',
+  'terraform_data.ecr_tag_mutability',
+  'aws_ecr_lifecycle_policy.this',
+  'aws_iam_openid_connect_provider.github',
+  'aws_iam_role.deploy',
+  'aws_iam_role_policy.deploy',
+  'aws_sns_topic.billing',
+  'aws_sns_topic_subscription.billing_email',
+  'aws_cloudwatch_metric_alarm.billing',
+];
+
+/** Why the moto apply cannot run here, or null when it can. */
+async function motoApplyUnavailable(): Promise<string | null> {
+  if (!terraform.ok) return 'terraform is not available';
+  try {
+    motoServerPath();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  try {
+    const { stdout } = await run(
+      'aws',
+      ['ecr', 'put-image-tag-mutability', '--generate-cli-skeleton'],
+      repoRoot,
+      {
+        ...process.env,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
+    );
+    if (!stdout.includes('imageTagMutabilityExclusionFilters')) {
+      return 'the AWS CLI on PATH is too old for --image-tag-mutability-exclusion-filters';
+    }
+  } catch (error) {
+    return `no usable AWS CLI on PATH (terraform/ecr.tf runs it): ${String(error).split('\n')[0]}`;
+  }
+  return null;
+}
+
+const motoUnavailable = await motoApplyUnavailable();
+if (terraform.ok && motoUnavailable !== null) {
+  console.warn(`terraform.test: the apply-twice check against moto did NOT run: ${motoUnavailable}.`);
+}
+
+describe.runIf(motoUnavailable === null)('terraform apply against moto, twice', () => {
+  let work = '';
+  let moto: RunningProcess | undefined;
+  let env: NodeJS.ProcessEnv = {};
+  let workTerraform = '';
+  let secondPlan: RunResult;
+  const aws = (args: string[]) => run('aws', [...args, '--output', 'json'], work, env);
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'greenlight-terraform-moto-'));
+    const [port] = await freePorts(1);
+    const endpoint = `http://127.0.0.1:${String(port)}`;
+    moto = startProcess({
+      name: 'moto_server',
+      command: motoServerPath(),
+      args: ['-H', '127.0.0.1', '-p', String(port)],
+      log: join(work, 'moto.log'),
+      cwd: work,
+      // The AWS managed policies the node and cluster roles attach.
+      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+    });
+    await waitUntilReady(
+      moto,
+      'answering HTTP',
+      async () => (await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) })).status < 500,
+      60_000,
+    );
+
+    await writeFile(join(work, 'terraformrc'), '');
+    await writeFile(join(work, 'aws-config'), '');
+    const nowhere = 'http://127.0.0.1:9';
+    env = {
+      // PATH and HOME as they are: the AWS CLI may be a pyenv shim that needs them.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k.startsWith('PYENV')),
+      ),
+      TF_CLI_CONFIG_FILE: join(work, 'terraformrc'),
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      CHECKPOINT_DISABLE: '1',
+      AWS_ACCESS_KEY_ID: 'motoaccesskey',
+      AWS_SECRET_ACCESS_KEY: 'motosecretkey',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_CONFIG_FILE: join(work, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'aws-config'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_MAX_ATTEMPTS: '2',
+      // Every AWS API (the provider's and the CLI's) goes to moto; anything else
+      // would go through a proxy that does not exist.
+      AWS_ENDPOINT_URL: endpoint,
+      HTTPS_PROXY: nowhere,
+      HTTP_PROXY: nowhere,
+      https_proxy: nowhere,
+      http_proxy: nowhere,
+      NO_PROXY: '127.0.0.1',
+      no_proxy: '127.0.0.1',
+    };
+
+    workTerraform = join(work, 'terraform');
+    await cp(terraformDir, workTerraform, {
+      recursive: true,
+      filter: (source) =>
+        !/(^|\/)(\.terraform|\.terraform\.lock\.hcl|[^/]*\.tfstate[^/]*|[^/]*\.tfvars|backend\.hcl|[^/]*override\.tf)$/.test(
+          source.slice(terraformDir.length),
+        ),
+    });
+    await cp(groupsDir, join(work, 'groups'), { recursive: true });
+    // Only the backend changes: the provider asks moto's STS who it is (moto's
+    // account is 123456789012, which allowed_account_ids must accept).
+    await writeFile(
+      join(workTerraform, 'zz_moto_test_override.tf'),
+      'terraform {\n  backend "local" {}\n}\n\nprovider "aws" {\n  skip_metadata_api_check = true\n}\n\nprovider "aws" {\n  alias                   = "billing"\n  skip_metadata_api_check = true\n}\n',
+    );
+    await writeFile(
+      join(workTerraform, 'moto-test.tfvars.json'),
+      JSON.stringify({
+        aws_account_id: accountId,
+        billing_alert_email: 'billing-alerts@example.com',
+        github_repositories: testRepositories,
+        deploy_namespaces: ['greenlight'],
+        enable_nat_gateway: true,
+      }),
+    );
+    await run(
+      terraformBin,
+      ['init', '-input=false', '-no-color', `-plugin-dir=${pluginDir}`],
+      workTerraform,
+      env,
+    );
+    const targets = motoTargets.map((t) => `-target=${t}`);
+    const common = ['-input=false', '-no-color', '-var-file=moto-test.tfvars.json', ...targets];
+    await run(terraformBin, ['apply', '-auto-approve', ...common], workTerraform, env);
+    // -detailed-exitcode: 0 = no changes, 2 = changes; the assertion below says which.
+    secondPlan = await run(
+      terraformBin,
+      ['plan', '-detailed-exitcode', ...common],
+      workTerraform,
+      env,
+      [0, 2],
+    );
+  });
+
+  afterAll(async () => {
+    if (moto) await stopGroups([moto.pid]);
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('plans no change after the first apply', () => {
+    expect(secondPlan.stdout).toContain('No changes.');
+    expect(secondPlan.code, secondPlan.stdout).toBe(0);
+  });
+
+  it('left every repository IMMUTABLE_WITH_EXCLUSION for the last-good tags, scanned on push', async () => {
+    const expected = await wantedEcrRepositories(groupsDir);
+    const described = obj(
+      JSON.parse((await aws(['ecr', 'describe-repositories', '--region', 'eu-west-1'])).stdout),
+      'ecr',
+    );
+    const repositories = arr(described.repositories, 'repositories').map((r) => obj(r, 'repository'));
+    expect(repositories.map((r) => r.repositoryName).sort()).toEqual(expected);
+    for (const repository of repositories) {
+      expect(repository.imageTagMutability).toBe('IMMUTABLE_WITH_EXCLUSION');
+      expect(repository.imageTagMutabilityExclusionFilters).toEqual([
+        { filterType: 'WILDCARD', filter: 'branch-*' },
+      ]);
+      expect(repository.imageScanningConfiguration).toEqual({ scanOnPush: true });
+      const lifecycle = obj(
+        JSON.parse(
+          (
+            await aws([
+              'ecr',
+              'get-lifecycle-policy',
+              '--region',
+              'eu-west-1',
+              '--repository-name',
+              String(repository.repositoryName),
+            ])
+          ).stdout,
+        ),
+        'lifecycle',
+      );
+      const rules = arr(
+        obj(JSON.parse(str(lifecycle.lifecyclePolicyText, 'policy')), 'policy').rules,
+        'rules',
+      );
+      expect(rules.map((r) => obj(r, 'rule').rulePriority)).toEqual([1, 100, 200]);
+    }
+  });
+
+  it('has the ten billing alarms in us-east-1', async () => {
+    const described = obj(
+      JSON.parse((await aws(['cloudwatch', 'describe-alarms', '--region', 'us-east-1'])).stdout),
+      'alarms',
+    );
+    const alarms = arr(described.MetricAlarms, 'MetricAlarms').map((a) => obj(a, 'alarm'));
+    expect(alarms.map((a) => a.Threshold).sort((a, b) => Number(a) - Number(b))).toEqual([
+      10, 20, 30, 40, 50, 60, 70, 80, 90, 100,
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/Billing',
+        MetricName: 'EstimatedCharges',
+        Statistic: 'Maximum',
+        Period: 21600,
+        Dimensions: [{ Name: 'Currency', Value: 'USD' }],
+      });
+      expect(strings(alarm.AlarmActions, 'AlarmActions')).toEqual([
+        `arn:aws:sns:us-east-1:${accountId}:greenlight-billing-alerts`,
+      ]);
+    }
+    const none = obj(
+      JSON.parse((await aws(['cloudwatch', 'describe-alarms', '--region', 'eu-west-1'])).stdout),
+      'x',
+    );
+    expect(none.MetricAlarms).toEqual([]);
+  });
+
+  it('has one NAT gateway when enable_nat_gateway is set', async () => {
+    const described = obj(
+      JSON.parse((await aws(['ec2', 'describe-nat-gateways', '--region', 'eu-west-1'])).stdout),
+      'nat',
+    );
+    expect(arr(described.NatGateways, 'NatGateways')).toHaveLength(1);
   });
 });
