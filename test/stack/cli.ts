@@ -144,6 +144,12 @@ async function main(): Promise<void> {
   }
 }
 
+// `... | head` closing the pipe early is not an error
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main().catch((error: unknown) => {
   const message = error instanceof MissingToolError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`stack: ${message}\n`);

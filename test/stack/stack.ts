@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { KWOK_NODE_ANNOTATION, KWOK_NODE_NAME } from './annotations.ts';
 import { createStackPki, type StackPki } from './pki.ts';
 import {
@@ -182,6 +182,29 @@ const LOCAL_TOOLS: Tool[] = [
 
 /** Starts the whole stack; on any failure stops what was started and throws naming the component and its log. */
 export async function startStack(options: StartStackOptions = {}): Promise<RunningStack> {
+  // Ports are chosen free, but another process can take one before our server
+  // binds it: then start again once, with new ports, in a new dir.
+  try {
+    return await startStackOnce(options);
+  } catch (error) {
+    if (!(error instanceof ComponentFailedError) || !portTaken(error.log)) throw error;
+    options.log?.(
+      `[stack] ${error.component} lost its port to another process; starting again with new ports`,
+    );
+    rmSync(dirname(dirname(error.log)), { recursive: true, force: true });
+    return await startStackOnce(options);
+  }
+}
+
+function portTaken(logFile: string): boolean {
+  try {
+    return /address already in use/i.test(readFileSync(logFile, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function startStackOnce(options: StartStackOptions): Promise<RunningStack> {
   const log = options.log ?? (() => {});
   const lifetime = options.lifetime ?? 'owned';
   const t0 = Date.now();
