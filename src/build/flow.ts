@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { InputError } from '../core/errors.ts';
 import { commitTag } from '../core/naming.ts';
-import { getRegistryLogin } from '../registry/ecr.ts';
+import {
+  describeImage,
+  getImageManifest,
+  getRegistryLogin,
+  type ImageManifest,
+  putImageTag,
+} from '../registry/ecr.ts';
 import {
   buildAndPush,
   checkRepository,
@@ -71,34 +77,15 @@ export async function runBuildPushEcr(
 ): Promise<BuildPushResult> {
   if (inputs.event === 'delete') return deleteBranch(inputs, deps);
   const commit = requireValue(inputs.sha, 'sha');
-  const useEcr = inputs.registry === undefined;
-  const repositoryInfo = useEcr
-    ? await checkRepository(deps.ecr(), inputs.repository, inputs.branch)
-    : undefined;
-  const registry = inputs.registry ?? (repositoryInfo ? registryOf(repositoryInfo) : '');
+  const useEcr = inputs.registry === undefined && inputs.push;
+  const registry = useEcr ? await checkEcrTarget(inputs, deps) : (inputs.registry ?? inputs.ecrHost);
   const builder = await resolveBuilder(deps.runner, inputs.builder);
-  if (inputs.provenance && builder === 'buildah')
-    deps.log.warning('provenance: buildah makes no attestations; ignored');
-  if (useEcr && inputs.push) {
-    const login = await getRegistryLogin(deps.ecr());
-    await loginBuilder(deps.runner, builder, { ...login, registry }, deps.mask, deps.buildah);
-  }
   const options = buildOptions(inputs, commit, registry, deps, builder);
-  const digest = await buildAndPush(deps.runner, builder, options, deps.buildah);
-  const imageName = `${registry}/${inputs.repository}`;
-  const pushed: PushedImage = {
-    event: 'push',
-    repository: inputs.repository,
-    imageName,
-    builder,
-    commit,
-    branch: inputs.branch,
-    digest,
-    image: digest ? `${imageName}@${digest}` : undefined,
-    tags: digest ? options.imageRefs : [],
-    lastGood: undefined,
-    lastGoodSkipped: lastGoodSkipReason(inputs, useEcr),
-  };
+  const existing = useEcr ? await findCommitImage(deps.ecr(), inputs.repository, commit) : undefined;
+  const digest = existing
+    ? await reuseCommitImage(deps, inputs.repository, existing, inputs.tags)
+    : await loginBuildAndPush(inputs, deps, builder, options, useEcr ? registry : undefined);
+  const pushed = pushedImage(inputs, { commit, builder, digest, registry, refs: options.imageRefs }, useEcr);
   if (pushed.lastGoodSkipped !== undefined || !digest || !inputs.branch) return pushed;
   const lastGood = await moveLastGoodTag(
     deps.ecr(),
@@ -111,6 +98,84 @@ export async function runBuildPushEcr(
       ? pushed.tags
       : [...pushed.tags, imageRef(registry, inputs.repository, lastGood.tag)];
   return { ...pushed, lastGood, tags };
+}
+
+/** The repository exists, its settings let the last-good tag move, and it is where the URI said. */
+async function checkEcrTarget(inputs: BuildPushEcrInputs, deps: BuildPushDeps): Promise<string> {
+  const info = await checkRepository(deps.ecr(), inputs.repository, inputs.branch);
+  const registry = registryOf(info);
+  if (inputs.ecrHost && inputs.ecrHost !== registry) {
+    throw new InputError(
+      `Input "repository" names ${inputs.ecrHost}, but these credentials find ${inputs.repository} at ${registry}`,
+      { hint: 'give the repository name alone, or assume a role in the account the URI names' },
+    );
+  }
+  return registry;
+}
+
+/**
+ * sha- tags are immutable, so a re-run for a commit already in ECR (a retried job) cannot
+ * push it again: it reuses that image, adds the extra tags to it, and goes on to the
+ * last-good tag.
+ */
+async function reuseCommitImage(
+  deps: BuildPushDeps,
+  repository: string,
+  existing: ImageManifest,
+  extraTags: string[],
+): Promise<string> {
+  deps.log.info(`${repository} already holds this commit as ${existing.digest}: reused, not rebuilt`);
+  for (const tag of extraTags) await putImageTag(deps.ecr(), repository, existing, tag);
+  return existing.digest;
+}
+
+async function findCommitImage(ecr: ECRClient, repository: string, commit: string) {
+  const image = await describeImage(ecr, { repository, tag: commitTag(commit) });
+  return image?.imageDigest ? getImageManifest(ecr, { repository, digest: image.imageDigest }) : undefined;
+}
+
+async function loginBuildAndPush(
+  inputs: BuildPushEcrInputs,
+  deps: BuildPushDeps,
+  builder: Builder,
+  options: BuildOptions,
+  ecrRegistry: string | undefined,
+): Promise<string | undefined> {
+  if (inputs.provenance && builder === 'buildah') {
+    deps.log.warning('provenance: buildah makes no attestations; ignored');
+  }
+  if (ecrRegistry) {
+    const login = await getRegistryLogin(deps.ecr());
+    await loginBuilder(deps.runner, builder, { ...login, registry: ecrRegistry }, deps.mask, deps.buildah);
+  }
+  return buildAndPush(deps.runner, builder, options, deps.buildah);
+}
+
+function pushedImage(
+  inputs: BuildPushEcrInputs,
+  built: {
+    commit: string;
+    builder: Builder;
+    digest: string | undefined;
+    registry: string | undefined;
+    refs: string[];
+  },
+  useEcr: boolean,
+): PushedImage {
+  const imageName = imageRef(built.registry, inputs.repository);
+  return {
+    event: 'push',
+    repository: inputs.repository,
+    imageName,
+    builder: built.builder,
+    commit: built.commit,
+    branch: inputs.branch,
+    digest: built.digest,
+    image: built.digest ? `${imageName}@${built.digest}` : undefined,
+    tags: built.digest ? built.refs : [],
+    lastGood: undefined,
+    lastGoodSkipped: lastGoodSkipReason(inputs, useEcr),
+  };
 }
 
 function lastGoodSkipReason(inputs: BuildPushEcrInputs, useEcr: boolean): string | undefined {
@@ -135,7 +200,7 @@ async function deleteBranch(inputs: BuildPushEcrInputs, deps: BuildPushDeps): Pr
 export function buildOptions(
   inputs: BuildPushEcrInputs,
   commit: string,
-  registry: string,
+  registry: string | undefined,
   deps: Pick<BuildPushDeps, 'now' | 'tempDir'>,
   builder: Builder,
 ): BuildOptions {
@@ -156,13 +221,9 @@ export function buildOptions(
     platforms: inputs.platforms,
     push: inputs.push,
     // buildx keeps its cache as one tagged artifact; buildah as many images in a repository.
-    ...(inputs.cache
-      ? {
-          cacheRef:
-            builder === 'docker'
-              ? imageRef(registry, cacheRepository, 'buildcache')
-              : `${registry}/${cacheRepository}`,
-        }
+    // A registry cache needs a registry: a local build (push off, no URI) has none.
+    ...(inputs.cache && registry
+      ? { cacheRef: imageRef(registry, cacheRepository, builder === 'docker' ? 'buildcache' : undefined) }
       : {}),
     provenance: inputs.provenance,
     resultFile: join(deps.tempDir, builder === 'docker' ? 'build-metadata.json' : 'pushed-digest'),

@@ -49,6 +49,8 @@ export interface BuildPushEcrInputs {
    * and no last-good tag. Undefined: ECR, whose host comes from the repository.
    */
   registry: string | undefined;
+  /** The ECR host of a repository URI, checked against where the repository really is. */
+  ecrHost: string | undefined;
   awsRegion: string | undefined;
   /** Undefined when the run is for a tag or the branch is unknown: no last-good tag then. */
   branch: string | undefined;
@@ -82,13 +84,14 @@ const LABEL = /^[A-Za-z0-9][A-Za-z0-9_.\-/]*=/;
 
 export function readBuildPushEcrInputs(source: InputSource, github: GithubEvent = {}): BuildPushEcrInputs {
   const event = readEvent(source, github);
-  const { repository, registry, region } = readRepository(source);
+  const { repository, registry, ecrHost, region } = readRepository(source);
   const awsRegion = readRegion(source, region, github);
   const sha = event === 'push' ? readSha(source, github) : undefined;
   return {
     event,
     repository,
     registry,
+    ecrHost,
     awsRegion,
     branch: readBranch(source, github, event),
     sha,
@@ -117,6 +120,7 @@ function readEvent(source: InputSource, github: GithubEvent): BuildEvent {
 function readRepository(source: InputSource): {
   repository: string;
   registry: string | undefined;
+  ecrHost: string | undefined;
   region: string | undefined;
 } {
   const value = requiredInput(source, 'repository');
@@ -135,14 +139,16 @@ function readRepository(source: InputSource): {
       `Input "repository": expected an ECR repository name such as hello-a, or a repository URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-a, got "${value}"`,
     );
   }
-  if (!looksLikeHost) return { repository: name, registry: override, region: undefined };
+  if (!looksLikeHost) return { repository: name, registry: override, ecrHost: undefined, region: undefined };
   const ecr = ECR_HOST.exec(host);
   if (!ecr && override === undefined) {
     throw new InputError(
       `Input "repository": ${host} is not an ECR registry; give a plain OCI registry in the "registry" input and the repository name alone`,
     );
   }
-  return { repository: name, registry: override ?? host, region: ecr?.[2] };
+  if (override !== undefined)
+    return { repository: name, registry: override, ecrHost: undefined, region: undefined };
+  return { repository: name, registry: undefined, ecrHost: host, region: ecr?.[2] };
 }
 
 function readRegion(

@@ -66,6 +66,7 @@ function labelKey(label: string): string {
   return label.slice(0, label.indexOf('='));
 }
 
-export function imageRef(registry: string, repository: string, tag: string): string {
-  return `${registry}/${repository}:${tag}`;
+/** `<registry>/<repository>[:<tag>]`; without a registry (a local build), the bare name. */
+export function imageRef(registry: string | undefined, repository: string, tag?: string): string {
+  return `${registry ? `${registry}/` : ''}${repository}${tag ? `:${tag}` : ''}`;
 }

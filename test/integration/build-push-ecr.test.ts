@@ -94,6 +94,7 @@ async function recordPush(
   repository: string,
   commit: string,
   manifest = manifestFor(commit),
+  tag = commitTag(commit),
 ): Promise<string> {
   const output = await ecr.send(
     new PutImageCommand({
@@ -102,7 +103,7 @@ async function recordPush(
       imageManifestMediaType: JSON.parse(manifest).mediaType,
       // ECR's digest is that of the manifest bytes; moto would derive its own without this.
       imageDigest: `sha256:${sha256(manifest)}`,
-      imageTag: commitTag(commit),
+      imageTag: tag,
     }),
   );
   const digest = output.image?.imageId?.imageDigest;
@@ -475,6 +476,63 @@ describe('a real buildah build', () => {
     });
   });
 
+  it('with push off, builds locally and neither pushes nor calls ECR', async () => {
+    const repository = uniqueName('bpe-nopush');
+    const commit = sha256('nopush').slice(0, 40);
+    const inputs = readBuildPushEcrInputs(
+      mapInputSource({
+        repository,
+        builder: 'buildah',
+        push: 'false',
+        context: buildContext('nopush', 'x\n'),
+      }),
+      github(commit),
+    );
+    const log = recordingLogger();
+    const runner = createCommandRunner(log);
+    const settings = buildahSettings('nopush', false);
+
+    const result = (await runBuildPushEcr(inputs, {
+      ecr: () => {
+        throw new Error('push off must not call ECR');
+      },
+      runner,
+      log,
+      mask: () => {},
+      now: new Date(),
+      tempDir: mkdtempSync(join(work, 'tmp-')),
+      git: undefined,
+      buildah: settings,
+    })) as PushedImage;
+
+    expect(result).toMatchObject({
+      digest: undefined,
+      image: undefined,
+      tags: [],
+      lastGoodSkipped: 'push is off',
+    });
+    expect(
+      runner.history.map((record) => record.argv.find((arg) => ['build', 'push'].includes(arg))),
+    ).toEqual(['build']);
+    const local = execFileSync(
+      'buildah',
+      [
+        '--storage-driver',
+        'vfs',
+        '--root',
+        settings.root ?? '',
+        '--runroot',
+        settings.runroot ?? '',
+        'images',
+        '--format',
+        '{{.Name}}:{{.Tag}}',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(local).toContain(`${repository}:${commitTag(commit)}`);
+    expect((await fetch(`http://${stack.registry}/v2/${repository}/tags/list`)).status).toBe(404);
+  });
+
   it('the full flow with ECR: login, build, push, record in ECR, move the last-good tag; the password leaks nowhere', async () => {
     const repository = await createRepository('flow', 'IMMUTABLE_WITH_EXCLUSION');
     const commit = sha256('buildah-flow').slice(0, 40);
@@ -542,6 +600,54 @@ describe('a real buildah build', () => {
   });
 });
 
+describe('the flow around the build', () => {
+  const ecrOnly = (log: Logger, runner: CommandRunner) => ({
+    ecr: () => ecr,
+    runner,
+    log,
+    mask: () => {},
+    now: new Date(),
+    tempDir: mkdtempSync(join(work, 'tmp-')),
+    git: undefined,
+  });
+
+  it('a re-run for a commit already in ECR reuses its image: no build, extra tags added, last-good moved', async () => {
+    const repository = await createRepository('rerun', 'IMMUTABLE_WITH_EXCLUSION');
+    const commit = sha256('rerun').slice(0, 40);
+    const digest = await recordPush(repository, commit);
+    const log = recordingLogger();
+    const runner = createCommandRunner(log);
+    const inputs = readBuildPushEcrInputs(
+      mapInputSource({ repository, builder: 'buildah', tags: 'v2' }),
+      github(commit),
+    );
+
+    const result = (await runBuildPushEcr(inputs, ecrOnly(log, runner))) as PushedImage;
+
+    expect(runner.history).toEqual([]);
+    expect(result.digest).toBe(digest);
+    expect(await digestOfTag(repository, 'v2')).toBe(digest);
+    expect(await digestOfTag(repository, 'branch-main')).toBe(digest);
+    expect(log.lines).toContain(`${repository} already holds this commit as ${digest}: reused, not rebuilt`);
+  });
+
+  it('refuses a repository URI of another account than the credentials reach, before building', async () => {
+    const repository = await createRepository('account');
+    const runner = createCommandRunner(recordingLogger());
+    const inputs = readBuildPushEcrInputs(
+      mapInputSource({
+        repository: `999999999999.dkr.ecr.${stack.region}.amazonaws.com/${repository}`,
+        builder: 'buildah',
+      }),
+      github('3'.repeat(40)),
+    );
+    await expect(runBuildPushEcr(inputs, ecrOnly(recordingLogger(), runner))).rejects.toThrow(
+      `Input "repository" names 999999999999.dkr.ecr.${stack.region}.amazonaws.com, but these credentials find ${repository} at ${stack.awsAccountId}.dkr.ecr.${stack.region}.amazonaws.com`,
+    );
+    expect(runner.history).toEqual([]);
+  });
+});
+
 describe('the action bundle, run as the runner runs it', () => {
   /**
    * moto's registry host is not a real address, so a real builder cannot log in there; a
@@ -573,7 +679,8 @@ describe('the action bundle, run as the runner runs it', () => {
   it('builds, moves the last-good tag, writes outputs and summary, and never shows the password', async () => {
     const repository = await createRepository('bundle', 'IMMUTABLE_WITH_EXCLUSION');
     const commit = sha256('bundle').slice(0, 40);
-    const digest = await recordPush(repository, commit);
+    // Staged under another tag: with sha-<commit> present the run would reuse it and not build.
+    const digest = await recordPush(repository, commit, manifestFor(commit), 'staged');
     const password = (await getRegistryLogin(ecr)).password;
     const dir = mkdtempSync(join(work, 'bundle-'));
     const bin = stubBuildah(dir, digest);

@@ -59,7 +59,8 @@ describe('readBuildPushEcrInputs: defaults from the event', () => {
       { sha: SHA, awsRegion: 'us-east-1' },
       {
         repository: 'team/hello-a',
-        registry: '123456789012.dkr.ecr.eu-central-1.amazonaws.com',
+        registry: undefined,
+        ecrHost: '123456789012.dkr.ecr.eu-central-1.amazonaws.com',
         awsRegion: 'eu-central-1',
       },
     ],
