@@ -1,0 +1,381 @@
+/**
+ * `plan` against the local stack: a namespace with blue/green state created through the API
+ * (the labels and annotations of src/kube/model.ts), images in the local registry. The plan is
+ * read back as JSON from the CLI and from the deploy-group bundle. And the invariant: a plan or
+ * a dry run writes nothing, and invalid input fails before any write (objects and
+ * resourceVersions compared before and after).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { lastGoodTag } from '../../src/core/naming.ts';
+import {
+  colorDeploymentName,
+  colorLabels,
+  LABEL_COLOR,
+  liveServiceName,
+  provenanceAnnotations,
+  serviceLabels,
+} from '../../src/kube/model.ts';
+import { adminKubeConfig, kubectl, namespaceForTest, uniqueName, uniqueNamespace } from '../stack/helpers.ts';
+import { runActionBundle } from '../support/action-runner.ts';
+import '../stack/types.ts';
+
+const stack = inject('stack');
+const kc = adminKubeConfig(stack);
+const core = kc.makeApiClient(CoreV1Api);
+const apps = kc.makeApiClient(AppsV1Api);
+
+const sha256 = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** A tiny OCI image pushed over the distribution API; returns the manifest digest. */
+async function pushImage(repository: string, tag: string): Promise<string> {
+  const layer = randomBytes(32);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
+    }),
+  );
+  for (const blob of [layer, config]) {
+    const start = await fetch(`http://${stack.registry}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+    const location = new URL(start.headers.get('location') ?? '', `http://${stack.registry}`);
+    location.searchParams.set('digest', sha256(blob));
+    const put = await fetch(location, { method: 'PUT', body: blob });
+    expect(put.status).toBe(201);
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: sha256(config),
+      size: config.length,
+    },
+    layers: [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length },
+    ],
+  });
+  const put = await fetch(`http://${stack.registry}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+    body: manifest,
+  });
+  expect(put.status).toBe(201);
+  return sha256(manifest);
+}
+
+/** What Greenlight's engine will write for one color of a service: a Deployment with the model's labels and annotations. */
+async function createColor(
+  namespace: string,
+  service: string,
+  color: 'blue' | 'green',
+  digest: string,
+  branch: string,
+) {
+  const labels = colorLabels(service, 'plan-test', color, 'r-previous');
+  await apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: {
+        name: colorDeploymentName(service, color),
+        labels,
+        annotations: provenanceAnnotations({ digest, branch, commit: 'c0ffee0' }),
+      },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: service, image: `${stack.registry}/x@${digest}` }] },
+        },
+      },
+    },
+  });
+}
+
+async function createLiveService(namespace: string, service: string, color: 'blue' | 'green') {
+  await core.createNamespacedService({
+    namespace,
+    body: {
+      metadata: { name: liveServiceName(service), labels: serviceLabels(service, 'plan-test') },
+      spec: {
+        selector: { ...serviceLabels(service, 'plan-test'), [LABEL_COLOR]: color },
+        ports: [{ port: 8080 }],
+      },
+    },
+  });
+}
+
+/** Every object of the namespace with its resourceVersion, read with kubectl as an independent client. */
+async function snapshot(namespace: string): Promise<string[]> {
+  const kinds =
+    'deployments,replicasets,services,configmaps,secrets,serviceaccounts,leases,jobs,pods,endpoints';
+  const result = await kubectl(stack, ['get', kinds, '-n', namespace, '-o', 'json']);
+  const list = JSON.parse(result.stdout) as {
+    items: { kind: string; metadata: { name: string; resourceVersion: string } }[];
+  };
+  return list.items
+    .map((item) => `${item.kind}/${item.metadata.name}@${item.metadata.resourceVersion}`)
+    .sort();
+}
+
+async function namespaces(): Promise<string[]> {
+  const result = await kubectl(stack, ['get', 'namespaces', '-o', 'name']);
+  return result.stdout.trim().split('\n').sort();
+}
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: {},
+    cwd: '/',
+  });
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'greenlight-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const repoA = `plan/${uniqueName('a')}`;
+const repoB = `plan/${uniqueName('b')}`;
+const digests: Record<string, string> = {};
+
+function writeGroups(namespace: string, group = 'team'): void {
+  writeFileSync(
+    join(dir, 'services.yaml'),
+    `services:\n  hello-a:\n    repository: ${repoA}\n    port: 8080\n  hello-b:\n    repository: ${repoB}\n    port: 8080\n    calls: [hello-a]\n`,
+  );
+  writeFileSync(
+    join(dir, `${group}.yaml`),
+    `namespace: ${namespace}\nservices:\n  hello-a:\n  hello-b: feature/login\n`,
+  );
+}
+
+beforeAll(async () => {
+  digests.aMaster = await pushImage(repoA, lastGoodTag('master'));
+  digests.bMaster = await pushImage(repoB, lastGoodTag('master'));
+  digests.bLogin = await pushImage(repoB, lastGoodTag('feature/login'));
+});
+
+const planArgs = (...extra: string[]) => [
+  'plan',
+  'team',
+  '--groups-dir',
+  dir,
+  '--registry',
+  stack.registry,
+  '--kubeconfig',
+  stack.kubeconfig,
+  ...extra,
+];
+
+describe('plan against blue/green state', () => {
+  it('reads the live color and digests, and plans deploy / unchanged onto green, writing nothing', async () => {
+    const namespace = await namespaceForTest(stack, 'plan-live');
+    await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
+    await createColor(namespace, 'hello-b', 'blue', digests.bMaster ?? '', 'master');
+    await createLiveService(namespace, 'hello-a', 'blue');
+    await createLiveService(namespace, 'hello-b', 'blue');
+    writeGroups(namespace);
+    const before = await snapshot(namespace);
+
+    const run = await cli(planArgs('--json'));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(plan).toMatchObject({
+      group: 'team',
+      namespace,
+      namespaceExists: true,
+      liveColor: 'blue',
+      standbyColor: 'green',
+    });
+    expect(
+      plan.services.map(
+        (s: {
+          service: string;
+          action: string;
+          digest: string;
+          live: { digest: string; branch: string; commit: string };
+        }) => [s.service, s.action, s.digest, s.live],
+      ),
+    ).toEqual([
+      [
+        'hello-a',
+        'unchanged',
+        digests.aMaster,
+        { color: 'blue', digest: digests.aMaster, branch: 'master', commit: 'c0ffee0' },
+      ],
+      [
+        'hello-b',
+        'deploy',
+        digests.bLogin,
+        { color: 'blue', digest: digests.bMaster, branch: 'master', commit: 'c0ffee0' },
+      ],
+    ]);
+
+    const table = await cli(planArgs());
+    expect(table.stdout).toContain(
+      `Group team in namespace ${namespace}: live blue, standby green, release ${plan.releaseId}`,
+    );
+    expect(table.stdout).toContain('1 deploy, 1 unchanged; every service goes to green');
+    expect(await snapshot(namespace)).toEqual(before);
+  });
+
+  it('with green live, an override brings hello-b back to master: both unchanged, standby blue', async () => {
+    const namespace = await namespaceForTest(stack, 'plan-green');
+    await createColor(namespace, 'hello-a', 'green', digests.aMaster ?? '', 'master');
+    await createColor(namespace, 'hello-b', 'green', digests.bMaster ?? '', 'master');
+    await createColor(namespace, 'hello-b', 'blue', digests.bLogin ?? '', 'feature/login');
+    await createLiveService(namespace, 'hello-a', 'green');
+    await createLiveService(namespace, 'hello-b', 'green');
+    writeGroups(namespace);
+    const run = await cli(planArgs('--json', '--set', 'hello-b=master'));
+    expect(run.stderr).toBe('');
+    const plan = JSON.parse(run.stdout);
+    expect(plan.standbyColor).toBe('blue');
+    expect(plan.services.map((s: { action: string; source: string }) => [s.action, s.source])).toEqual([
+      ['unchanged', 'default-branch'],
+      ['unchanged', 'override'],
+    ]);
+  });
+
+  it('a namespace that does not exist: first deploys, and the namespace is not created', async () => {
+    const namespace = uniqueNamespace('plan-none');
+    writeGroups(namespace);
+    const before = await namespaces();
+    const run = await cli(planArgs('--markdown'));
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('| hello-a | first-deploy | branch `master` (default) |');
+    expect(run.stdout).toContain(`> namespace ${namespace} does not exist yet; the deploy creates it`);
+    expect(await namespaces()).toEqual(before);
+  });
+
+  it('the deploy-group bundle dry run outputs the plan, release id, standby color and a job summary', async () => {
+    const namespace = await namespaceForTest(stack, 'plan-action');
+    await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
+    await createLiveService(namespace, 'hello-a', 'blue');
+    writeGroups(namespace);
+    const before = await snapshot(namespace);
+    const run = runActionBundle(
+      'deploy-group',
+      { group: 'team', 'groups-dir': dir, 'dry-run': 'true', registry: stack.registry },
+      { KUBECONFIG: stack.kubeconfig },
+    );
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.exitCode).toBe(0);
+    const plan = JSON.parse(run.outputs.plan ?? '{}');
+    expect(plan.services.map((s: { service: string; action: string }) => [s.service, s.action])).toEqual([
+      ['hello-a', 'unchanged'],
+      ['hello-b', 'first-deploy'],
+    ]);
+    expect(run.outputs['release-id']).toBe(plan.releaseId);
+    expect(run.outputs['standby-color']).toBe('green');
+    expect(JSON.parse(run.outputs['preview-urls'] ?? '{}')).toEqual({
+      'hello-a': `http://hello-a-preview.${namespace}.svc.cluster.local:8080`,
+      'hello-b': `http://hello-b-preview.${namespace}.svc.cluster.local:8080`,
+    });
+    expect(run.summary).toContain('### Greenlight plan: `team`');
+    expect(await snapshot(namespace)).toEqual(before);
+  });
+});
+
+describe('invalid input writes nothing', () => {
+  let namespace = '';
+  let before: string[] = [];
+
+  beforeAll(async () => {
+    namespace = uniqueNamespace('plan-invalid');
+    await kubectl(stack, ['create', 'namespace', namespace]);
+    await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
+    await createLiveService(namespace, 'hello-a', 'blue');
+    writeGroups(namespace, 'invalid');
+    before = await snapshot(namespace);
+  });
+  afterAll(() => kubectl(stack, ['delete', 'namespace', namespace, '--wait=false']));
+
+  it.each([
+    [['--set', 'hello-b=bad..branch'], 'expected a git branch name, got "bad..branch"'],
+    [['--set', 'hello-c=main'], 'unknown service "hello-c"'],
+    [['--set', 'hello-b=no-such-branch'], `tag ${lastGoodTag('no-such-branch')} not found`],
+  ])('plan %j fails and the namespace is unchanged', async (extra, message) => {
+    const run = await cli([
+      'plan',
+      'invalid',
+      '--groups-dir',
+      dir,
+      '--registry',
+      stack.registry,
+      '--kubeconfig',
+      stack.kubeconfig,
+      ...extra,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(await snapshot(namespace)).toEqual(before);
+  });
+
+  it('a broken group file fails with its position and the namespace is unchanged', async () => {
+    writeFileSync(
+      join(dir, 'broken.yaml'),
+      `namespace: ${namespace}\nservices:\n  hello-a:\n    replicas: 0\n`,
+    );
+    const run = await cli([
+      'plan',
+      'broken',
+      '--groups-dir',
+      dir,
+      '--registry',
+      stack.registry,
+      '--kubeconfig',
+      stack.kubeconfig,
+    ]);
+    expect(run.stderr).toBe(
+      `greenlight plan: ${join(dir, 'broken.yaml')}:4:15: services.hello-a.replicas: expected an integer from 1 to 50, got 0\n`,
+    );
+    expect(await snapshot(namespace)).toEqual(before);
+  });
+
+  it('deploy-group without dry-run stops after validating, and the namespace is unchanged', async () => {
+    const run = runActionBundle(
+      'deploy-group',
+      { group: 'invalid', 'groups-dir': dir, registry: stack.registry },
+      { KUBECONFIG: stack.kubeconfig },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('deploying arrives with the blue/green engine');
+    const bad = runActionBundle(
+      'deploy-group',
+      {
+        group: 'invalid',
+        'groups-dir': dir,
+        registry: stack.registry,
+        overrides: 'hello-b=x..y',
+        'dry-run': 'true',
+      },
+      { KUBECONFIG: stack.kubeconfig },
+    );
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toContain('Input "overrides" line 1 ("hello-b=x..y")');
+    expect(await snapshot(namespace)).toEqual(before);
+  });
+});

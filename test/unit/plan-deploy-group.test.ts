@@ -1,0 +1,78 @@
+/** deploy-group's committed bundle, run as the runner runs it: validation happens first, and names the input. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runActionBundle } from '../support/action-runner.ts';
+
+const GROUPS = join(REPO_ROOT, 'groups');
+const BAD = join(REPO_ROOT, 'test/fixtures/groups/bad');
+
+describe('deploy-group bundle', () => {
+  it('without dry-run: validates, then says deploying is not there yet', () => {
+    const run = runActionBundle('deploy-group', { group: 'master', 'groups-dir': GROUPS });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::deploy-group: group "master" is valid, but deploying arrives with the blue/green engine%0A  hint: set dry-run: true',
+    );
+    expect(run.outputs).toEqual({});
+  });
+
+  it('reports every bad override line, naming the input', () => {
+    const run = runActionBundle('deploy-group', {
+      group: 'login-feature',
+      'groups-dir': GROUPS,
+      overrides: 'hello-b=feature/ok\nhello-c=main\nhello-a=bad..name',
+      'dry-run': 'true',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::Input "overrides" line 2 ("hello-c=main"): unknown service "hello-c"; did you mean "hello-a"?%0A' +
+        'Input "overrides" line 3 ("hello-a=bad..name"): expected a git branch name, got "bad..name" (it contains "..")',
+    );
+    expect(run.outputs).toEqual({});
+  });
+
+  it('reports the errors of the group file with their positions, before contacting anything', () => {
+    const run = runActionBundle('deploy-group', {
+      group: 'many-errors',
+      'groups-dir': BAD,
+      'dry-run': 'true',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      `::error::${BAD}/many-errors.yaml:1:12: namespace: expected a Kubernetes namespace name`,
+    );
+    expect(run.stdout).toContain(
+      `%0A${BAD}/many-errors.yaml:10:12: integration.timeout: expected a duration`,
+    );
+  });
+
+  it('dry run with an unreachable registry names every service and the registry', async () => {
+    const port = await closedPort();
+    const run = runActionBundle('deploy-group', {
+      group: 'master',
+      'groups-dir': GROUPS,
+      'dry-run': 'true',
+      registry: `127.0.0.1:${port}`,
+    });
+    expect(run.exitCode).toBe(1);
+    const where = `registry 127.0.0.1:${port}: could not reach the registry http://127.0.0.1:${port}: connect ECONNREFUSED`;
+    expect(run.stdout).toContain(
+      `::error::hello-a (branch master): could not resolve from repository hello-a in ${where}`,
+    );
+    expect(run.stdout).toContain(
+      `%0Ahello-b (branch master): could not resolve from repository hello-b in ${where}`,
+    );
+    expect(run.outputs).toEqual({});
+  });
+});
+
+/** A port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
