@@ -57,7 +57,7 @@ function lazyEcrClient(inputs: BuildPushEcrInputs): () => ECRClient {
 
 function writeOutputs(result: BuildPushResult): void {
   if (result.event === 'delete') {
-    core.setOutput('tags', '');
+    for (const name of ['image', 'digest', 'tags']) core.setOutput(name, '');
     return;
   }
   core.setOutput('image', result.image ?? '');

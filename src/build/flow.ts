@@ -65,8 +65,9 @@ export interface PushedImage {
 export interface DeletedBranch {
   event: 'delete';
   repository: string;
-  branch: string;
-  deleted: DeleteResult;
+  /** Undefined when the deleted ref was a tag: there is nothing to remove then. */
+  branch: string | undefined;
+  deleted: DeleteResult | undefined;
 }
 
 export type BuildPushResult = PushedImage | DeletedBranch;
@@ -186,7 +187,11 @@ function lastGoodSkipReason(inputs: BuildPushEcrInputs, useEcr: boolean): string
 }
 
 async function deleteBranch(inputs: BuildPushEcrInputs, deps: BuildPushDeps): Promise<DeletedBranch> {
-  const branch = requireValue(inputs.branch, 'branch');
+  const branch = inputs.branch;
+  if (branch === undefined) {
+    deps.log.info('a tag was deleted: no last-good tag to remove');
+    return { event: 'delete', repository: inputs.repository, branch, deleted: undefined };
+  }
   const deleted = await deleteLastGoodTag(deps.ecr(), inputs.repository, branch);
   deps.log.info(
     deleted.removed

@@ -181,9 +181,12 @@ function readBranch(source: InputSource, github: GithubEvent, event: BuildEvent)
   const given = optionalInput(source, 'branch');
   if (given !== undefined) return checkBranch(given);
   if (event === 'delete') {
+    // A deleted tag has no last-good tag: nothing to do, not an error.
+    if (github.deletedRefType === 'tag') return undefined;
     const deleted = github.deletedRefType === 'branch' ? github.deletedRef : undefined;
-    if (!deleted)
+    if (!deleted) {
       throw new InputError('Input "branch" is required for event delete outside a branch delete event');
+    }
     return checkBranch(deleted);
   }
   if (github.headRef) return checkBranch(github.headRef);

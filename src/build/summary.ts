@@ -31,6 +31,9 @@ function lastGoodLine(result: PushedImage): string {
 }
 
 function renderDeletion(result: DeletedBranch): string {
+  if (!result.branch || !result.deleted) {
+    return `### build-push-ecr: ${code(result.repository)}\n\nA tag was deleted: there is no last-good tag to remove.\n`;
+  }
   const what = result.deleted.removed ? 'removed' : 'was not there (nothing to remove)';
   return [
     `### build-push-ecr: ${code(result.repository)}`,

@@ -752,4 +752,17 @@ describe('the action bundle, run as the runner runs it', () => {
     expect(await digestOfTag(repository, commitTag(commit))).toBe(digest);
     expect(run.summary).toContain('its last-good tag `branch-topic` removed');
   });
+
+  it('on a tag delete event does nothing, and succeeds', () => {
+    const dir = mkdtempSync(join(work, 'event-'));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ ref: 'v1.0.0', ref_type: 'tag' }));
+    // The repository does not exist: any ECR call would fail the run.
+    const run = runActionBundle(
+      'build-push-ecr',
+      { repository: uniqueName('bpe-never') },
+      { ...awsEnv(stack), GITHUB_EVENT_NAME: 'delete', GITHUB_EVENT_PATH: join(dir, 'event.json') },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain('A tag was deleted: there is no last-good tag to remove.');
+  });
 });

@@ -48,6 +48,18 @@ describe('readBuildPushEcrInputs: defaults from the event', () => {
       { event: 'delete', branch: 'feature/z', sha: undefined },
     ],
     [
+      'a tag delete: no branch, nothing to remove',
+      { repository: 'hello-a' },
+      {
+        eventName: 'delete',
+        refName: 'main',
+        refType: 'branch',
+        deletedRef: 'v1.0.0',
+        deletedRefType: 'tag',
+      },
+      { event: 'delete', branch: undefined },
+    ],
+    [
       'explicit inputs win over the event',
       { repository: 'hello-a', branch: 'release', sha: 'f'.repeat(40), event: 'push' },
       { eventName: 'push', refName: 'main', refType: 'branch', sha: SHA },

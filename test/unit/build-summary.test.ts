@@ -100,6 +100,12 @@ describe('renderBuildSummary', () => {
     );
   });
 
+  test('a deleted tag', () => {
+    expect(
+      renderBuildSummary({ event: 'delete', repository: 'hello-a', branch: undefined, deleted: undefined }),
+    ).toBe('### build-push-ecr: `hello-a`\n\nA tag was deleted: there is no last-good tag to remove.\n');
+  });
+
   test.each([
     ['main', '`main`'],
     ['a`b', '`` a`b ``'],

@@ -57254,7 +57254,11 @@ function lastGoodSkipReason(inputs, useEcr) {
     return undefined;
 }
 async function deleteBranch(inputs, deps) {
-    const branch = requireValue(inputs.branch, 'branch');
+    const branch = inputs.branch;
+    if (branch === undefined) {
+        deps.log.info('a tag was deleted: no last-good tag to remove');
+        return { event: 'delete', repository: inputs.repository, branch, deleted: undefined };
+    }
     const deleted = await deleteLastGoodTag(deps.ecr(), inputs.repository, branch);
     deps.log.info(deleted.removed
         ? `removed ${inputs.repository}:${deleted.tag}`
@@ -57481,9 +57485,13 @@ function readBranch(source, github, event) {
     if (given !== undefined)
         return checkBranch(given);
     if (event === 'delete') {
+        // A deleted tag has no last-good tag: nothing to do, not an error.
+        if (github.deletedRefType === 'tag')
+            return undefined;
         const deleted = github.deletedRefType === 'branch' ? github.deletedRef : undefined;
-        if (!deleted)
+        if (!deleted) {
             throw new errors/* InputError */.dz('Input "branch" is required for event delete outside a branch delete event');
+        }
         return checkBranch(deleted);
     }
     if (github.headRef)
@@ -57577,6 +57585,9 @@ function lastGoodLine(result) {
     return `${code(tag)} ${what} (${escapeText(decision.reason)})`;
 }
 function renderDeletion(result) {
+    if (!result.branch || !result.deleted) {
+        return `### build-push-ecr: ${code(result.repository)}\n\nA tag was deleted: there is no last-good tag to remove.\n`;
+    }
     const what = result.deleted.removed ? 'removed' : 'was not there (nothing to remove)';
     return [
         `### build-push-ecr: ${code(result.repository)}`,
@@ -57651,7 +57662,8 @@ function lazyEcrClient(inputs) {
 }
 function writeOutputs(result) {
     if (result.event === 'delete') {
-        core/* setOutput */.uH('tags', '');
+        for (const name of ['image', 'digest', 'tags'])
+            core/* setOutput */.uH(name, '');
         return;
     }
     core/* setOutput */.uH('image', result.image ?? '');
