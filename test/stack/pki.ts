@@ -26,6 +26,8 @@ export interface StackPki {
   controllerManager: KeyPair;
   scheduler: KeyPair;
   kwok: KeyPair;
+  /** the API server's client identity towards aggregated APIs (front proxy) */
+  frontProxyClient: KeyPair;
   /** service-account token signing key (private) and its public half */
   serviceAccountKey: string;
   serviceAccountPub: string;
@@ -132,7 +134,7 @@ export async function createStackPki(dir: string): Promise<StackPki> {
     caCert,
   ]);
 
-  const [apiServer, admin, controllerManager, scheduler, kwok] = await Promise.all([
+  const [apiServer, admin, controllerManager, scheduler, kwok, frontProxyClient] = await Promise.all([
     issueLeaf(dir, caCert, caKey, {
       name: 'kube-apiserver',
       subject: '/CN=kube-apiserver',
@@ -169,6 +171,11 @@ export async function createStackPki(dir: string): Promise<StackPki> {
       subject: '/O=system:masters/CN=kwok-controller',
       usage: 'clientAuth',
     }),
+    issueLeaf(dir, caCert, caKey, {
+      name: 'front-proxy-client',
+      subject: '/CN=front-proxy-client',
+      usage: 'clientAuth',
+    }),
   ]);
 
   const serviceAccountKey = join(dir, 'service-account.key');
@@ -186,6 +193,7 @@ export async function createStackPki(dir: string): Promise<StackPki> {
     controllerManager,
     scheduler,
     kwok,
+    frontProxyClient,
     serviceAccountKey,
     serviceAccountPub,
   };

@@ -390,6 +390,15 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      // front-proxy (aggregation) settings, so that the controller manager and
+      // scheduler find the request-header CA they look for and do not log errors
+      `--requestheader-client-ca-file=${pki.caCert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
+      `--proxy-client-key-file=${pki.frontProxyClient.key}`,
       '--allow-privileged=true',
       '--profiling=false',
       '--endpoint-reconciler-type=none',
