@@ -5,9 +5,9 @@
  * Every assertion reads state back from the server that holds it.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   BatchGetImageCommand,
   CreateRepositoryCommand,
@@ -42,9 +42,10 @@ import {
   namespaceForTest,
   runCommand,
   uniqueName,
+  uniqueNamespace,
   waitFor,
 } from '../stack/helpers.ts';
-import { systemBinary } from '../stack/tools.ts';
+import { kubectlPath, systemBinary } from '../stack/tools.ts';
 import '../stack/types.ts';
 
 const stack = inject('stack');
@@ -488,6 +489,84 @@ describe('buildah and the local registry', () => {
       expect(blob.status).toBe(200);
     } finally {
       rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stack:up / stack:down for a person', () => {
+  it('starts a second, detached stack beside the test stack, usable through the printed exports, and stops it', async () => {
+    const name = uniqueName('t').slice(0, 40);
+    const cli = join(import.meta.dirname, '..', 'stack', 'cli.ts');
+    const up = await runCommand(process.execPath, [cli, 'up', '--name', name], { timeoutMs: 90_000 });
+    let downDone = false;
+    try {
+      const exports = Object.fromEntries(
+        [...up.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+      );
+      expect(Object.keys(exports)).toEqual(
+        expect.arrayContaining([
+          'KUBECONFIG',
+          'AWS_ENDPOINT_URL_ECR',
+          'GREENLIGHT_REGISTRY',
+          'AWS_REGION',
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+        ]),
+      );
+      expect(exports.KUBECONFIG).not.toBe(stack.kubeconfig);
+      expect(exports.GREENLIGHT_REGISTRY).not.toBe(stack.registry);
+
+      // its own API server, with its own node, answering kubectl
+      const nodes = await runCommand(kubectlPath(), [
+        `--kubeconfig=${exports.KUBECONFIG}`,
+        'get',
+        'nodes',
+        '--no-headers',
+      ]);
+      expect(nodes.stdout).toMatch(/^kwok-node-0\s+Ready\s/m);
+      const server = await runCommand(kubectlPath(), [
+        `--kubeconfig=${exports.KUBECONFIG}`,
+        'config',
+        'view',
+        '--minify',
+        '-o',
+        'jsonpath={.clusters[0].cluster.server}',
+      ]);
+      expect(server.stdout).not.toBe(stack.apiServerUrl);
+      const registry = await fetch(`http://${exports.GREENLIGHT_REGISTRY}/v2/`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(registry.status).toBe(200);
+
+      // a namespace made there does not exist in the test stack
+      const ns = uniqueNamespace('person');
+      await runCommand(kubectlPath(), [`--kubeconfig=${exports.KUBECONFIG}`, 'create', 'namespace', ns]);
+      const here = await kubectl(stack, ['get', 'namespace', ns], { allowFailure: true });
+      expect(here.code).not.toBe(0);
+
+      const statusBefore = await runCommand(process.execPath, [cli, 'status', '--name', name]);
+      const pids = [...statusBefore.stdout.matchAll(/pid (\d+)\s+up/g)].map((m) => Number(m[1]));
+      expect(pids.length).toBe(7);
+
+      await runCommand(process.execPath, [cli, 'down', '--name', name], { timeoutMs: 30_000 });
+      downDone = true;
+      const alive = pids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(alive).toEqual([]);
+      expect(existsSync(dirname(exports.KUBECONFIG as string))).toBe(false);
+      // the test stack is untouched
+      expect((await kubectl(stack, ['get', 'node', stack.nodeName, '--no-headers'])).stdout).toMatch(
+        /\sReady\s/,
+      );
+    } finally {
+      if (!downDone)
+        await runCommand(process.execPath, [cli, 'down', '--name', name], { allowFailure: true });
     }
   });
 });
