@@ -37,7 +37,8 @@ export async function planValidatedGroup(
   connections: PlanConnections,
 ): Promise<Plan> {
   const { catalog, group } = validated;
-  const [resolved, state] = await Promise.all([
+  // Both reads run at once; a resolution failure is reported first, so the message does not depend on timing.
+  const [resolved, state] = await Promise.allSettled([
     resolveReleaseDigests(group, catalog, connections.images),
     readGroupState(
       connections.kube,
@@ -45,5 +46,7 @@ export async function planValidatedGroup(
       group.services.map((service) => service.name),
     ),
   ]);
-  return planRelease({ catalog, group, resolved, state });
+  if (resolved.status === 'rejected') throw resolved.reason;
+  if (state.status === 'rejected') throw state.reason;
+  return planRelease({ catalog, group, resolved: resolved.value, state: state.value });
 }

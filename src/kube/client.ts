@@ -51,6 +51,15 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     );
   }
   const cluster = config.getCurrentCluster();
+  if (!connection.kubeconfigPath && isLibraryFallback(config)) {
+    throw new KubeError(
+      'no kubeconfig found (KUBECONFIG unset, no ~/.kube/config, not in a cluster)',
+      undefined,
+      {
+        hint: 'pass --kubeconfig PATH, set KUBECONFIG, or run `aws eks update-kubeconfig --name CLUSTER`',
+      },
+    );
+  }
   if (!cluster) {
     throw new KubeError('the kubeconfig has no current cluster', undefined, {
       hint: 'select a context with `kubectl config use-context NAME` or pass a kubeconfig with one',
@@ -62,6 +71,14 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     server: cluster.server,
     context: config.getCurrentContext(),
   };
+}
+
+/** With nothing to load, client-node falls back to http://localhost:8080, which is never what a user meant. */
+function isLibraryFallback(config: KubeConfig): boolean {
+  return (
+    config.getCurrentContext() === 'loaded-context' &&
+    config.getCurrentCluster()?.server === 'http://localhost:8080'
+  );
 }
 
 /** Runs one API call; failures become KubeErrors naming `attempted` and the server. */

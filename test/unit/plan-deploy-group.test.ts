@@ -1,6 +1,9 @@
 /** deploy-group's committed bundle, run as the runner runs it: validation happens first, and names the input. */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runActionBundle } from '../support/action-runner.ts';
@@ -50,12 +53,13 @@ describe('deploy-group bundle', () => {
 
   it('dry run with an unreachable registry names every service and the registry', async () => {
     const port = await closedPort();
-    const run = runActionBundle('deploy-group', {
-      group: 'master',
-      'groups-dir': GROUPS,
-      'dry-run': 'true',
-      registry: `127.0.0.1:${port}`,
-    });
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'greenlight-kubeconfig-')), 'config');
+    writeFileSync(kubeconfig, unreachableKubeconfig(port));
+    const run = runActionBundle(
+      'deploy-group',
+      { group: 'master', 'groups-dir': GROUPS, 'dry-run': 'true', registry: `127.0.0.1:${port}` },
+      { KUBECONFIG: kubeconfig },
+    );
     expect(run.exitCode).toBe(1);
     const where = `registry 127.0.0.1:${port}: could not reach the registry http://127.0.0.1:${port}: connect ECONNREFUSED`;
     expect(run.stdout).toContain(
@@ -66,7 +70,35 @@ describe('deploy-group bundle', () => {
     );
     expect(run.outputs).toEqual({});
   });
+
+  it('dry run without any kubeconfig says so, before resolving anything', () => {
+    const run = runActionBundle('deploy-group', {
+      group: 'master',
+      'groups-dir': GROUPS,
+      'dry-run': 'true',
+      registry: '127.0.0.1:5',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::no kubeconfig found (KUBECONFIG unset, no ~/.kube/config, not in a cluster)',
+    );
+  });
 });
+
+/** A kubeconfig for an API server that is not there. */
+function unreachableKubeconfig(port: number): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:' +
+      port +
+      '", insecure-skip-tls-verify: true}}]',
+    'users: [{name: u, user: {token: t}}]',
+    'contexts: [{name: x, context: {cluster: c, user: u}}]',
+    'current-context: x',
+    '',
+  ].join('\n');
+}
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
