@@ -142,10 +142,10 @@ async function startProcess(env) {
 
 describe('graceful SIGTERM', () => {
   test('readiness turns 503 first, requests are served during the drain, in-flight ones finish, exit 0', async (t) => {
-    const app = await startProcess({ SHUTDOWN_DRAIN_MS: '800', SHUTDOWN_TIMEOUT_MS: '10000' });
+    const app = await startProcess({ SHUTDOWN_DRAIN_MS: '1500', SHUTDOWN_TIMEOUT_MS: '10000' });
     t.after(() => app.child.kill('SIGKILL'));
 
-    const inFlight = get(app.port, '/?delayMs=3000');
+    const inFlight = get(app.port, '/?delayMs=4000');
     await sleep(200); // the slow request has reached the server (loopback)
     app.child.kill('SIGTERM');
     await app.waitForLog('shutdown started');

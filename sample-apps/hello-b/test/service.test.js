@@ -184,12 +184,12 @@ describe('graceful SIGTERM', () => {
     t.after(() => stand.server.close());
     const app = await startProcess({
       HELLO_A_URL: stand.url,
-      SHUTDOWN_DRAIN_MS: '800',
+      SHUTDOWN_DRAIN_MS: '1500',
       SHUTDOWN_TIMEOUT_MS: '10000',
     });
     t.after(() => app.child.kill('SIGKILL'));
 
-    const inFlight = get(app.port, '/?delayMs=3000');
+    const inFlight = get(app.port, '/?delayMs=4000');
     await sleep(200); // the slow request has reached the server (loopback)
     app.child.kill('SIGTERM');
     await app.waitForLog('shutdown started');
