@@ -19,8 +19,8 @@ export interface OciRegistry {
   host: string;
   baseUrl: string;
   connection: OciConnection;
-  /** Bearer tokens by scope, from the registry's auth challenge. */
-  tokens: Map<string, string>;
+  /** Bearer tokens by scope, from the registry's auth challenge; shared while being fetched. */
+  tokens: Map<string, Promise<string>>;
 }
 
 /** Loopback registries speak plain HTTP (as Docker assumes for localhost); others HTTPS unless told. */
@@ -111,13 +111,24 @@ async function request(
   init: RequestInit,
 ): Promise<Response> {
   const scope = `repository:${repository}:pull`;
-  const first = await send(registry, path, init, registry.tokens.get(scope));
+  const known = registry.tokens.get(scope);
+  const first = await send(registry, path, init, known ? await known : undefined);
   if (first.status !== 401) return first;
   const challenge = parseChallenge(first.headers.get('www-authenticate'));
   if (!challenge) return first;
-  const token = await fetchToken(registry, challenge, scope);
+  // A token that was refused has expired: fetch a new one.
+  if (known && registry.tokens.get(scope) === known) registry.tokens.delete(scope);
+  return send(registry, path, init, await tokenFor(registry, challenge, scope));
+}
+
+/** One token request per scope, even when several services ask at once; a failed one is forgotten. */
+function tokenFor(registry: OciRegistry, challenge: BearerChallenge, scope: string): Promise<string> {
+  const pending = registry.tokens.get(scope);
+  if (pending) return pending;
+  const token = fetchToken(registry, challenge, scope);
   registry.tokens.set(scope, token);
-  return send(registry, path, init, token);
+  token.catch(() => registry.tokens.delete(scope));
+  return token;
 }
 
 async function send(

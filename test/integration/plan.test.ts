@@ -125,6 +125,21 @@ async function snapshot(namespace: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * The snapshot once the controllers are done with the objects we created (kwok marks pods
+ * ready, the Deployment's status follows): two equal readings a second apart. Bounded.
+ */
+async function settledSnapshot(namespace: string): Promise<string[]> {
+  let previous = await snapshot(namespace);
+  for (let attempt = 0; attempt < 30; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const current = await snapshot(namespace);
+    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+    previous = current;
+  }
+  throw new Error(`namespace ${namespace} did not settle within 30s: ${previous.join(', ')}`);
+}
+
 async function namespaces(): Promise<string[]> {
   const result = await kubectl(stack, ['get', 'namespaces', '-o', 'name']);
   return result.stdout.trim().split('\n').sort();
@@ -196,7 +211,7 @@ describe('plan against blue/green state', () => {
     await createLiveService(namespace, 'hello-a', 'blue');
     await createLiveService(namespace, 'hello-b', 'blue');
     writeGroups(namespace);
-    const before = await snapshot(namespace);
+    const before = await settledSnapshot(namespace);
 
     const run = await cli(planArgs('--json'));
     expect(run.stderr).toBe('');
@@ -275,7 +290,7 @@ describe('plan against blue/green state', () => {
     await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
     await createLiveService(namespace, 'hello-a', 'blue');
     writeGroups(namespace);
-    const before = await snapshot(namespace);
+    const before = await settledSnapshot(namespace);
     const run = runActionBundle(
       'deploy-group',
       { group: 'team', 'groups-dir': dir, 'dry-run': 'true', registry: stack.registry },
@@ -309,7 +324,7 @@ describe('invalid input writes nothing', () => {
     await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
     await createLiveService(namespace, 'hello-a', 'blue');
     writeGroups(namespace, 'invalid');
-    before = await snapshot(namespace);
+    before = await settledSnapshot(namespace);
   });
   afterAll(() => kubectl(stack, ['delete', 'namespace', namespace, '--wait=false']));
 
