@@ -155,6 +155,17 @@ export interface LastGoodResult {
   outcome: 'tagged' | 'already-tagged' | 'kept';
 }
 
+export interface LastGoodOptions {
+  /**
+   * How long to wait after writing before reading the tag back. ECR has no conditional
+   * write, so two runs can both decide to move the tag; the one that reads back another
+   * image decides again, and the newer commit ends up holding the tag. Default 2 s.
+   */
+  settleMs?: number;
+  /** Rounds of decide-write-verify before giving up; default 3. */
+  maxRounds?: number;
+}
+
 /**
  * Points the branch's last-good tag at the pushed image, unless it already holds a newer
  * commit. Call only after the push succeeded.
@@ -164,26 +175,62 @@ export async function moveLastGoodTag(
   request: LastGoodRequest,
   git: GitCheckout | undefined,
   log: Logger,
+  options: LastGoodOptions = {},
 ): Promise<LastGoodResult> {
   const tag = lastGoodTag(request.branch);
   const candidate = await getImageManifest(ecr, { repository: request.repository, digest: request.digest });
-  const held = await describeImage(ecr, { repository: request.repository, tag });
-  const heldDigest = held?.imageDigest;
+  const maxRounds = options.maxRounds ?? 3;
+  let result: LastGoodResult | undefined;
+  for (let round = 1; round <= maxRounds; round++) {
+    const held = await describeImage(ecr, { repository: request.repository, tag });
+    const heldDigest = held?.imageDigest;
+    const decision = await decideForHeld(request, git, heldDigest, held?.imageTags ?? []);
+    logDecision(log, tag, decision);
+    if (decision.action === 'keep') return { tag, decision, outcome: 'kept' };
+    // Comparing commits can take seconds (a fetch): if the tag moved meanwhile, decide again.
+    if (decision.action === 'move' && (await tagDigest(ecr, request.repository, tag)) !== heldDigest)
+      continue;
+    const outcome =
+      decision.action === 'move' ? await putLastGoodTag(ecr, request, candidate, tag) : 'already-tagged';
+    result = { tag, decision, outcome };
+    await sleep(options.settleMs ?? 2_000);
+    if ((await tagDigest(ecr, request.repository, tag)) === request.digest) return result;
+    log.warning(`last-good tag ${tag} was moved by another run right after this one: deciding again`);
+  }
+  throw new GreenlightError(
+    `last-good tag ${tag} kept changing under this run (${maxRounds} rounds); another build of branch ${request.branch} is moving it`,
+    { hint: 'run builds of one branch in one concurrency group' },
+  );
+}
+
+/** The decision against the image the tag names now: `heldDigest`, tagged `heldTags`. */
+async function decideForHeld(
+  request: LastGoodRequest,
+  git: GitCheckout | undefined,
+  heldDigest: string | undefined,
+  heldTags: string[],
+): Promise<LastGoodDecision> {
   const needsOrder = heldDigest !== undefined && heldDigest !== request.digest;
-  const heldCommits = needsOrder ? commitsFromTags(held?.imageTags ?? []) : [];
-  const decision = decideLastGoodMove({
+  const commits = needsOrder ? await compareCommits(git, commitsFromTags(heldTags), request.commit) : [];
+  return decideLastGoodMove({
     candidate: { commit: request.commit, digest: request.digest },
-    ...(heldDigest
-      ? { held: { digest: heldDigest, commits: await compareCommits(git, heldCommits, request.commit) } }
-      : {}),
+    ...(heldDigest ? { held: { digest: heldDigest, commits } } : {}),
     ...(needsOrder && git ? optionalHead(await readRemoteBranchHead(git, request.branch)) : {}),
   });
+}
+
+function logDecision(log: Logger, tag: string, decision: LastGoodDecision): void {
   const message = `last-good tag ${tag}: ${decision.action === 'keep' ? 'kept' : decision.action} (${decision.reason})`;
   if (decision.warn) log.warning(message);
   else log.info(message);
-  if (decision.action === 'keep') return { tag, decision, outcome: 'kept' };
-  if (decision.action === 'already-there') return { tag, decision, outcome: 'already-tagged' };
-  return { tag, decision, outcome: await putLastGoodTag(ecr, request, candidate, tag) };
+}
+
+async function tagDigest(ecr: ECRClient, repository: string, tag: string): Promise<string | undefined> {
+  return (await describeImage(ecr, { repository, tag }))?.imageDigest;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Without a checkout (the CLI outside a repository) nothing is known about the order. */

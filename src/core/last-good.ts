@@ -22,8 +22,11 @@
  *     git checkout): move, with a warning, because a commit the remote no longer has cannot
  *     be the branch's newest.
  *
- * The check and the following PutImage are not atomic: two runs finishing within the same
- * second can still race; the build workflow serialises builds per branch (`concurrency`).
+ * ECR has no conditional write, so the check and the PutImage are not atomic. The caller
+ * (build/build-push-ecr.ts) narrows the gap: it re-reads the tag just before writing, and
+ * after writing waits a moment and reads it back; a run that finds another image there
+ * decides again, so of two runs finishing together the newer commit ends up holding the
+ * tag. Serialising builds per branch (`concurrency`) removes the race altogether.
  */
 import { SHA_TAG_PREFIX } from './naming.ts';
 

@@ -16,6 +16,7 @@ import {
   buildAndPush,
   checkRepository,
   deleteLastGoodTag,
+  type LastGoodRequest,
   loginBuilder,
   moveLastGoodTag,
 } from '../../src/build/build-push-ecr.ts';
@@ -148,6 +149,10 @@ class TestRepo {
 
 const quietRunner = () => createCommandRunner(recordingLogger());
 
+/** The real move, with a short read-back delay: tests have no other writer unless they make one. */
+const moveTag = (client: ECRClient, request: LastGoodRequest, git: GitCheckout | undefined, log: Logger) =>
+  moveLastGoodTag(client, request, git, log, { settleMs: 20 });
+
 describe('moving the last-good tag in ECR (moto)', () => {
   it('retags the pushed image by manifest: the branch tag and the sha tag name one image', async () => {
     const repository = await createRepository('retag');
@@ -155,7 +160,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const digest = await recordPush(repository, commit);
     const log = recordingLogger();
 
-    const result = await moveLastGoodTag(
+    const result = await moveTag(
       ecr,
       { repository, branch: 'feature/Login', commit, digest },
       undefined,
@@ -177,7 +182,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     expect(await putImageTag(ecr, repository, manifest, 'branch-main')).toBe('tagged');
     // ECR (and moto) answer ImageAlreadyExistsException here: that is success.
     expect(await putImageTag(ecr, repository, manifest, 'branch-main')).toBe('already-tagged');
-    const again = await moveLastGoodTag(
+    const again = await moveTag(
       ecr,
       { repository, branch: 'main', commit, digest },
       undefined,
@@ -204,7 +209,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const repository = await createRepository('immutable-move', 'IMMUTABLE');
     const [older, newer] = ['c'.repeat(40), 'd'.repeat(40)];
     const olderDigest = await recordPush(repository, older);
-    await moveLastGoodTag(
+    await moveTag(
       ecr,
       { repository, branch: 'main', commit: older, digest: olderDigest },
       undefined,
@@ -212,7 +217,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     );
     const newerDigest = await recordPush(repository, newer);
 
-    const error = await moveLastGoodTag(
+    const error = await moveTag(
       ecr,
       { repository, branch: 'main', commit: newer, digest: newerDigest },
       undefined,
@@ -233,14 +238,14 @@ describe('moving the last-good tag in ECR (moto)', () => {
     });
     const [older, newer] = ['e'.repeat(40), 'f'.repeat(40)];
     const olderDigest = await recordPush(repository, older);
-    await moveLastGoodTag(
+    await moveTag(
       ecr,
       { repository, branch: 'main', commit: older, digest: olderDigest },
       undefined,
       recordingLogger(),
     );
     const newerDigest = await recordPush(repository, newer);
-    const moved = await moveLastGoodTag(
+    const moved = await moveTag(
       ecr,
       { repository, branch: 'main', commit: newer, digest: newerDigest },
       undefined,
@@ -258,7 +263,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     expect((before as RegistryError).message).toBe(
       `could not describe repository ${repository}: the ECR repository does not exist`,
     );
-    const moving = await moveLastGoodTag(
+    const moving = await moveTag(
       ecr,
       { repository, branch: 'main', commit: '1'.repeat(40), digest: `sha256:${'1'.repeat(64)}` },
       undefined,
@@ -271,7 +276,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const repository = await createRepository('delete');
     const commit = '2'.repeat(40);
     const digest = await recordPush(repository, commit);
-    await moveLastGoodTag(ecr, { repository, branch: 'gone', commit, digest }, undefined, recordingLogger());
+    await moveTag(ecr, { repository, branch: 'gone', commit, digest }, undefined, recordingLogger());
     expect(await digestOfTag(repository, 'branch-gone')).toBe(digest);
 
     expect(await deleteLastGoodTag(ecr, repository, 'gone')).toEqual({ tag: 'branch-gone', removed: true });
@@ -294,7 +299,7 @@ describe('runs that finish out of order (real git history)', () => {
   });
 
   const move = (branch: string, commit: string, git: GitCheckout | undefined, log = recordingLogger()) =>
-    moveLastGoodTag(ecr, { repository, branch, commit, digest: digests.get(commit) ?? '' }, git, log);
+    moveTag(ecr, { repository, branch, commit, digest: digests.get(commit) ?? '' }, git, log);
 
   it('keeps the tag on the newer commit when the older build finishes last', async () => {
     const git = origin.checkout(quietRunner());
@@ -340,6 +345,50 @@ describe('runs that finish out of order (real git history)', () => {
     // The remote head always wins, even over an image the tag holds.
     expect((await move('shallow', C, git)).outcome).toBe('tagged');
     expect(await digestOfTag(repository, 'branch-shallow')).toBe(digests.get(C));
+  });
+
+  it('two runs at once: an older run writing right after the newer one is undone by the newer run', async () => {
+    const git = origin.checkout(quietRunner());
+    const log = recordingLogger();
+    const newer = moveLastGoodTag(
+      ecr,
+      { repository, branch: 'race', commit: B, digest: digests.get(B) ?? '' },
+      git,
+      log,
+      { settleMs: 1_500 },
+    );
+    // What an older run that read the tag before B wrote it does: write A over it.
+    for (let i = 0; i < 100 && (await digestOfTag(repository, 'branch-race')) !== digests.get(B); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const manifestA = await getImageManifest(ecr, { repository, digest: digests.get(A) ?? '' });
+    expect(await putImageTag(ecr, repository, manifestA, 'branch-race')).toBe('tagged');
+
+    const result = await newer;
+
+    expect(result.outcome).toBe('tagged');
+    expect(await digestOfTag(repository, 'branch-race')).toBe(digests.get(B));
+    expect(log.lines).toContain(
+      'warning: last-good tag branch-race was moved by another run right after this one: deciding again',
+    );
+  });
+
+  it('two runs at once, really concurrent: the newer commit holds the tag every time', async () => {
+    const git = origin.checkout(quietRunner());
+    for (const branch of ['both-1', 'both-2', 'both-3']) {
+      const run = (commit: string) =>
+        moveLastGoodTag(
+          ecr,
+          { repository, branch, commit, digest: digests.get(commit) ?? '' },
+          git,
+          recordingLogger(),
+          {
+            settleMs: 300,
+          },
+        );
+      await Promise.all([run(A), run(B)]);
+      expect(await digestOfTag(repository, lastGoodTag(branch))).toBe(digests.get(B));
+    }
   });
 
   it('after a force push, the later-committed line wins, whichever run finishes last', async () => {
@@ -560,7 +609,7 @@ describe('a real buildah build', () => {
     const digest = await buildAndPush(runner, 'buildah', options, settings);
     const pushed = await registryManifest(repository, commitTag(commit));
     const ecrDigest = await recordPush(repository, commit, pushed.body);
-    const lastGood = await moveLastGoodTag(
+    const lastGood = await moveTag(
       ecr,
       { repository, branch: 'main', commit, digest: ecrDigest },
       undefined,
@@ -732,7 +781,7 @@ describe('the action bundle, run as the runner runs it', () => {
     const repository = await createRepository('bundle-delete');
     const commit = sha256('bundle-delete').slice(0, 40);
     const digest = await recordPush(repository, commit);
-    await moveLastGoodTag(ecr, { repository, branch: 'topic', commit, digest }, undefined, recordingLogger());
+    await moveTag(ecr, { repository, branch: 'topic', commit, digest }, undefined, recordingLogger());
     const dir = mkdtempSync(join(work, 'event-'));
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ ref: 'topic', ref_type: 'branch' }));
 

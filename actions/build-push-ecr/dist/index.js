@@ -56697,8 +56697,11 @@ function toRegistryError(error, attempted) {
  *     git checkout): move, with a warning, because a commit the remote no longer has cannot
  *     be the branch's newest.
  *
- * The check and the following PutImage are not atomic: two runs finishing within the same
- * second can still race; the build workflow serialises builds per branch (`concurrency`).
+ * ECR has no conditional write, so the check and the PutImage are not atomic. The caller
+ * (build/build-push-ecr.ts) narrows the gap: it re-reads the tag just before writing, and
+ * after writing waits a moment and reads it back; a run that finds another image there
+ * decides again, so of two runs finishing together the newer commit ends up holding the
+ * tag. Serialising builds per branch (`concurrency`) removes the race altogether.
  */
 
 function decideLastGoodMove(situation) {
@@ -57088,30 +57091,52 @@ function requireDigest(digest) {
  * Points the branch's last-good tag at the pushed image, unless it already holds a newer
  * commit. Call only after the push succeeded.
  */
-async function moveLastGoodTag(ecr, request, git, log) {
+async function moveLastGoodTag(ecr, request, git, log, options = {}) {
     const tag = lastGoodTag(request.branch);
     const candidate = await getImageManifest(ecr, { repository: request.repository, digest: request.digest });
-    const held = await describeImage(ecr, { repository: request.repository, tag });
-    const heldDigest = held?.imageDigest;
+    const maxRounds = options.maxRounds ?? 3;
+    let result;
+    for (let round = 1; round <= maxRounds; round++) {
+        const held = await describeImage(ecr, { repository: request.repository, tag });
+        const heldDigest = held?.imageDigest;
+        const decision = await decideForHeld(request, git, heldDigest, held?.imageTags ?? []);
+        logDecision(log, tag, decision);
+        if (decision.action === 'keep')
+            return { tag, decision, outcome: 'kept' };
+        // Comparing commits can take seconds (a fetch): if the tag moved meanwhile, decide again.
+        if (decision.action === 'move' && (await tagDigest(ecr, request.repository, tag)) !== heldDigest)
+            continue;
+        const outcome = decision.action === 'move' ? await putLastGoodTag(ecr, request, candidate, tag) : 'already-tagged';
+        result = { tag, decision, outcome };
+        await sleep(options.settleMs ?? 2_000);
+        if ((await tagDigest(ecr, request.repository, tag)) === request.digest)
+            return result;
+        log.warning(`last-good tag ${tag} was moved by another run right after this one: deciding again`);
+    }
+    throw new errors/* GreenlightError */.uf(`last-good tag ${tag} kept changing under this run (${maxRounds} rounds); another build of branch ${request.branch} is moving it`, { hint: 'run builds of one branch in one concurrency group' });
+}
+/** The decision against the image the tag names now: `heldDigest`, tagged `heldTags`. */
+async function decideForHeld(request, git, heldDigest, heldTags) {
     const needsOrder = heldDigest !== undefined && heldDigest !== request.digest;
-    const heldCommits = needsOrder ? commitsFromTags(held?.imageTags ?? []) : [];
-    const decision = decideLastGoodMove({
+    const commits = needsOrder ? await compareCommits(git, commitsFromTags(heldTags), request.commit) : [];
+    return decideLastGoodMove({
         candidate: { commit: request.commit, digest: request.digest },
-        ...(heldDigest
-            ? { held: { digest: heldDigest, commits: await compareCommits(git, heldCommits, request.commit) } }
-            : {}),
+        ...(heldDigest ? { held: { digest: heldDigest, commits } } : {}),
         ...(needsOrder && git ? optionalHead(await readRemoteBranchHead(git, request.branch)) : {}),
     });
+}
+function logDecision(log, tag, decision) {
     const message = `last-good tag ${tag}: ${decision.action === 'keep' ? 'kept' : decision.action} (${decision.reason})`;
     if (decision.warn)
         log.warning(message);
     else
         log.info(message);
-    if (decision.action === 'keep')
-        return { tag, decision, outcome: 'kept' };
-    if (decision.action === 'already-there')
-        return { tag, decision, outcome: 'already-tagged' };
-    return { tag, decision, outcome: await putLastGoodTag(ecr, request, candidate, tag) };
+}
+async function tagDigest(ecr, repository, tag) {
+    return (await describeImage(ecr, { repository, tag }))?.imageDigest;
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 /** Without a checkout (the CLI outside a repository) nothing is known about the order. */
 async function compareCommits(git, held, candidate) {
