@@ -7,7 +7,7 @@
  * The last-good tag moves only after the push succeeded, by ECR PutImage of the pushed
  * manifest (no layer is pulled), and only forward in the branch's history (core/last-good.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { GreenlightError } from '../core/errors.ts';
 import {
@@ -122,6 +122,7 @@ export async function buildAndPush(
 async function pushWithBuildah(runner: CommandRunner, options: BuildOptions, settings: BuildahSettings) {
   const digests = new Set<string>();
   for (const ref of options.imageRefs) {
+    rmSync(options.resultFile, { force: true }); // never read the digest of the previous push
     await runner.check('buildah', getBuildahPushArgs(options, ref, settings));
     digests.add(requireDigest(readFileSync(options.resultFile, 'utf8').trim()));
   }

@@ -27,7 +27,8 @@ function lastGoodLine(result: PushedImage): string {
     'already-tagged': 'already on this image',
     kept: 'left where it was',
   }[outcome];
-  return `${code(tag)} ${what} (${escapeText(decision.reason)})`;
+  const warning = decision.warn ? '**warning**: ' : '';
+  return `${warning}${code(tag)} ${what} (${escapeText(decision.reason)})`;
 }
 
 function renderDeletion(result: DeletedBranch): string {

@@ -64,6 +64,20 @@ describe('renderBuildSummary', () => {
     );
   });
 
+  test('a decision on a fallback is marked as a warning', () => {
+    const summary = renderBuildSummary({
+      ...pushed,
+      lastGood: {
+        tag: 'branch-main',
+        outcome: 'tagged',
+        decision: { action: 'move', reason: 'git cannot find aaaaaaaaaaaa (force-pushed away?)', warn: true },
+      },
+    });
+    expect(summary).toContain(
+      '- **Last-good tag**: **warning**: `branch-main` moved to this image (git cannot find aaaaaaaaaaaa (force-pushed away?))\n',
+    );
+  });
+
   test('no push', () => {
     const summary = renderBuildSummary({
       ...pushed,

@@ -57073,6 +57073,7 @@ async function buildAndPush(runner, builder, options, settings = {}) {
 async function pushWithBuildah(runner, options, settings) {
     const digests = new Set();
     for (const ref of options.imageRefs) {
+        (0,external_node_fs_.rmSync)(options.resultFile, { force: true }); // never read the digest of the previous push
         await runner.check('buildah', getBuildahPushArgs(options, ref, settings));
         digests.add(requireDigest((0,external_node_fs_.readFileSync)(options.resultFile, 'utf8').trim()));
     }
@@ -57607,7 +57608,8 @@ function lastGoodLine(result) {
         'already-tagged': 'already on this image',
         kept: 'left where it was',
     }[outcome];
-    return `${code(tag)} ${what} (${escapeText(decision.reason)})`;
+    const warning = decision.warn ? '**warning**: ' : '';
+    return `${warning}${code(tag)} ${what} (${escapeText(decision.reason)})`;
 }
 function renderDeletion(result) {
     if (!result.branch || !result.deleted) {
