@@ -87,17 +87,22 @@ go_build() { # go_build <module dir> <out dir> <ldflags> <packages...>
   (cd "$here/go/$dir" && go build -trimpath -ldflags="-s -w $ldflags" -o "$out/" "$@")
 }
 have() { [[ -x "$cache/bin/$1-$2/$1" ]]; }
+check_pin() { # check_pin <module dir> <module> <version>: versions.json and go.mod must agree
+  grep -qE "^[[:space:]]*(require[[:space:]]+)?$2 $3([[:space:]]|\$)" "$here/go/$1/go.mod" ||
+    die "test/stack/go/$1/go.mod does not require $2 $3 (versions.json says so): update it (see test/stack/README.md)"
+}
 place() { # place <tmp dir> <name> <version>: move a built binary into the cache
   mkdir -p "$cache/bin/$2-$3"
   mv -f "$1/$2" "$cache/bin/$2-$3/$2"
 }
 
 k8s_version="$(version_of kubernetes)"
+check_pin kubernetes k8s.io/kubernetes "$k8s_version"
 k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 missing_k8s=()
 for b in "${k8s_bins[@]}"; do have "$b" "$k8s_version" || missing_k8s+=("$b"); done
 if ((${#missing_k8s[@]})); then
-  log "go: building ${missing_k8s[*]} $k8s_version (cold: ~20-30 min on 2 cores)"
+  log "go: building ${missing_k8s[*]} $k8s_version (cold, 2 cores: about 8 min)"
   tmp="$(mktemp -d "$cache/bin/.build-k8s.XXXXXX")"
   minor="${k8s_version#v1.}"
   minor="${minor%%.*}"
@@ -116,9 +121,10 @@ else
   log "go: ${k8s_bins[*]} $k8s_version already built"
 fi
 
-build_one() { # build_one <name> <module dir> <package>
-  local name=$1 dir=$2 pkg=$3 version tmp
+build_one() { # build_one <name> <module dir> <module> <package>
+  local name=$1 dir=$2 module=$3 pkg=$4 version tmp
   version="$(version_of "$dir")"
+  check_pin "$dir" "$module" "$version"
   if have "$name" "$version"; then
     log "go: $name $version already built"
     return
@@ -135,8 +141,8 @@ build_one() { # build_one <name> <module dir> <package>
   rmdir "$tmp"
   log "go: $name done"
 }
-build_one etcd etcd go.etcd.io/etcd/server/v3
-build_one kwok kwok sigs.k8s.io/kwok/cmd/kwok
-build_one actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint
+build_one etcd etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
+build_one kwok kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok
+build_one actionlint actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint
 
 log "all tools ready in $cache (total ${SECONDS}s)"
