@@ -335,10 +335,32 @@ export function toRegistryError(error: unknown, attempted: string): RegistryErro
         },
       );
     default:
+      if (isUnreachable(error)) {
+        return new RegistryError('unavailable', `could not ${attempted}: ECR did not answer (${detail})`, {
+          hint: 'check the region and the network path to ECR (VPC endpoint, proxy, AWS_ENDPOINT_URL_ECR)',
+          cause: error,
+        });
+      }
       return new RegistryError(
         name === 'ThrottlingException' || name === 'ServerException' ? 'unavailable' : 'invalid',
         `could not ${attempted}: ${name ? `${name}: ` : ''}${detail}`,
         { cause: error },
       );
   }
+}
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/** Connection failures and timeouts, after the SDK's own retries: nothing answered. */
+function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return error.name === 'TimeoutError' || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
 }

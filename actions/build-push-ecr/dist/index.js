@@ -56668,8 +56668,29 @@ function toRegistryError(error, attempted) {
                 cause: error,
             });
         default:
+            if (isUnreachable(error)) {
+                return new RegistryError('unavailable', `could not ${attempted}: ECR did not answer (${detail})`, {
+                    hint: 'check the region and the network path to ECR (VPC endpoint, proxy, AWS_ENDPOINT_URL_ECR)',
+                    cause: error,
+                });
+            }
             return new RegistryError(name === 'ThrottlingException' || name === 'ServerException' ? 'unavailable' : 'invalid', `could not ${attempted}: ${name ? `${name}: ` : ''}${detail}`, { cause: error });
     }
+}
+const NETWORK_ERROR_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EPIPE',
+]);
+/** Connection failures and timeouts, after the SDK's own retries: nothing answered. */
+function isUnreachable(error) {
+    if (!(error instanceof Error))
+        return false;
+    const code = error.code;
+    return error.name === 'TimeoutError' || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
 }
 
 ;// CONCATENATED MODULE: ./src/core/last-good.ts
