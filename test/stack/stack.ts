@@ -45,7 +45,8 @@ export interface StartStackOptions {
   /**
    * `owned` (default): the processes belong to this Node process: a SIGINT or
    * SIGTERM here stops them, and a reaper stops them if this process dies
-   * without cleaning up. `detached`: they outlive this process (`stack:up`).
+   * without cleaning up. `detached`: once started they outlive this process
+   * (`stack:up`); a signal during start-up still stops them.
    */
   lifetime?: 'owned' | 'detached';
 }
@@ -246,10 +247,10 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
     process.removeListener(signal, onSignal);
     if (others.length === 0) process.kill(process.pid, signal);
   };
-  if (lifetime === 'owned') {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  // An owned stack stops with this process; a detached one only while it starts
+  // (Ctrl-C during `stack:up` must not leave half a stack behind).
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const stop = async (stopOptions: { keepDir?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
@@ -549,6 +550,10 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
     };
     const startupSeconds = (Date.now() - t0) / 1000;
     const state = writeState(info, startupSeconds) as StackState;
+    if (lifetime === 'detached') {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
     log(`[stack ${since()}] ready: ${dir}`);
     return { info, state, stop };
   } catch (error) {
