@@ -39,7 +39,8 @@ export interface ServicePlan {
 export interface Plan {
   group: string;
   namespace: string;
-  namespaceExists: boolean;
+  /** undefined: the identity may not read Namespace objects. */
+  namespaceExists: boolean | undefined;
   releaseId: string;
   liveColor?: Color;
   standbyColor: Color;

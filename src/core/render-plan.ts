@@ -39,9 +39,9 @@ function tally(plan: Plan): string {
 
 function notes(plan: Plan): string[] {
   return [
-    ...(plan.namespaceExists
-      ? []
-      : [`namespace ${plan.namespace} does not exist yet; the deploy creates it`]),
+    ...(plan.namespaceExists === false
+      ? [`namespace ${plan.namespace} does not exist yet; the deploy creates it`]
+      : []),
     ...plan.warnings.map((warning) => `warning: ${warning}`),
   ];
 }
@@ -78,7 +78,7 @@ export function planToJson(plan: Plan): object {
   return {
     group: plan.group,
     namespace: plan.namespace,
-    namespaceExists: plan.namespaceExists,
+    namespaceExists: plan.namespaceExists ?? null,
     releaseId: plan.releaseId,
     liveColor: plan.liveColor ?? null,
     standbyColor: plan.standbyColor,

@@ -5,7 +5,7 @@
  */
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { COLORS, type Color } from '../core/naming.ts';
-import { type KubeClient, kubeCall, kubeRead } from './client.ts';
+import { type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';
 import {
   colorDeploymentName,
   LABEL_COLOR,
@@ -35,7 +35,11 @@ export interface ServiceState {
 
 export interface GroupState {
   namespace: string;
-  namespaceExists: boolean;
+  /**
+   * undefined when the identity may not read Namespace objects (cluster-scoped): a deploy
+   * role with edit rights in its namespace only, as on EKS with a namespace-scoped access policy.
+   */
+  namespaceExists: boolean | undefined;
   services: Record<string, ServiceState>;
 }
 
@@ -44,10 +48,8 @@ export async function readGroupState(
   namespace: string,
   services: readonly string[],
 ): Promise<GroupState> {
-  const found = await kubeRead(client, `read namespace ${namespace}`, () =>
-    client.core.readNamespace({ name: namespace }),
-  );
-  if (!found) {
+  const namespaceExists = await readNamespaceExists(client, namespace);
+  if (namespaceExists === false) {
     return {
       namespace,
       namespaceExists: false,
@@ -66,11 +68,24 @@ export async function readGroupState(
   const servicesByName = new Map(liveServices.items.map((item) => [item.metadata?.name ?? '', item]));
   return {
     namespace,
-    namespaceExists: true,
+    namespaceExists,
     services: Object.fromEntries(
       services.map((service) => [service, serviceState(service, deploymentsByName, servicesByName)]),
     ),
   };
+}
+
+async function readNamespaceExists(client: KubeClient, namespace: string): Promise<boolean | undefined> {
+  try {
+    const found = await kubeRead(client, `read namespace ${namespace}`, () =>
+      client.core.readNamespace({ name: namespace }),
+    );
+    return found !== undefined;
+  } catch (error) {
+    // Forbidden to read the Namespace itself; the namespaced lists below still answer.
+    if (error instanceof KubeError && error.code === 403) return undefined;
+    throw error;
+  }
 }
 
 function serviceState(

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { lastGoodTag } from '../../src/core/naming.ts';
@@ -29,6 +29,7 @@ const stack = inject('stack');
 const kc = adminKubeConfig(stack);
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
+const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
 
 const sha256 = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -311,6 +312,114 @@ describe('plan against blue/green state', () => {
     });
     expect(run.summary).toContain('### Greenlight plan: `team`');
     expect(await snapshot(namespace)).toEqual(before);
+  });
+});
+
+describe('plan with namespace-scoped rights only', () => {
+  it('needs only list on Deployments and Services in the namespace', async () => {
+    const namespace = await namespaceForTest(stack, 'plan-rbac');
+    await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
+    await createLiveService(namespace, 'hello-a', 'blue');
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'planner' } } });
+    await rbac.createNamespacedRole({
+      namespace,
+      body: {
+        metadata: { name: 'planner' },
+        rules: [
+          { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+          { apiGroups: [''], resources: ['services'], verbs: ['list'] },
+        ],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: 'planner' },
+        subjects: [{ kind: 'ServiceAccount', name: 'planner', namespace }],
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'planner' },
+      },
+    });
+    const token = await core.createNamespacedServiceAccountToken({
+      name: 'planner',
+      namespace,
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const kubeconfig = join(dir, `${namespace}.kubeconfig`);
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
+        ],
+        users: [{ name: 'planner', user: { token: token.status?.token } }],
+        contexts: [{ name: 'planner', context: { cluster: 'stack', user: 'planner', namespace } }],
+        'current-context': 'planner',
+      }),
+    );
+    writeGroups(namespace);
+    const run = await cli([
+      'plan',
+      'team',
+      '--groups-dir',
+      dir,
+      '--registry',
+      stack.registry,
+      '--kubeconfig',
+      kubeconfig,
+      '--json',
+    ]);
+    expect(run.stderr).toBe('');
+    const plan = JSON.parse(run.stdout);
+    // This identity may not read the Namespace object: the plan says "unknown" instead of failing.
+    expect(plan.namespaceExists).toBeNull();
+    expect(plan.liveColor).toBe('blue');
+    expect(plan.services.map((s: { service: string; action: string }) => [s.service, s.action])).toEqual([
+      ['hello-a', 'unchanged'],
+      ['hello-b', 'first-deploy'],
+    ]);
+  });
+
+  it('an identity without rights in the namespace gets a 403 that says what is missing', async () => {
+    const namespace = await namespaceForTest(stack, 'plan-denied');
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'nobody' } } });
+    const token = await core.createNamespacedServiceAccountToken({
+      name: 'nobody',
+      namespace,
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const kubeconfig = join(dir, `${namespace}.kubeconfig`);
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
+        ],
+        users: [{ name: 'nobody', user: { token: token.status?.token } }],
+        contexts: [{ name: 'nobody', context: { cluster: 'stack', user: 'nobody' } }],
+        'current-context': 'nobody',
+      }),
+    );
+    writeGroups(namespace);
+    const run = await cli([
+      'plan',
+      'team',
+      '--groups-dir',
+      dir,
+      '--registry',
+      stack.registry,
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^greenlight plan: could not list the (Deployments|Services) in ${namespace}: .*forbidden.* \\(HTTP 403\\)\n  hint: the identity lacks RBAC permission`,
+      ),
+    );
   });
 });
 
