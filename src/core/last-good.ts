@@ -18,9 +18,10 @@
  *  8. neither is an ancestor (history rewritten by a force push): the later committer time
  *     wins, since rebase and amend stamp the rewritten commits with the time they were made;
  *     a tie moves (the candidate was the head when its push happened); with a warning;
- *  9. the held commit cannot be found (force-pushed away and gone from the remote, or no
- *     git checkout): move, with a warning, because a commit the remote no longer has cannot
- *     be the branch's newest.
+ *  9. git cannot tell (the held commit is neither in the checkout nor fetchable, as after a
+ *     force push once the remote dropped it; or there is no usable checkout): move, with a
+ *     warning. A commit the remote no longer has cannot be the branch's newest; without a
+ *     checkout, the build that finished last is the better guess, and the warning says so.
  *
  * ECR has no conditional write, so the check and the PutImage are not atomic. The caller
  * (build/build-push-ecr.ts) narrows the gap: it re-reads the tag just before writing, and
@@ -105,7 +106,10 @@ function decideByAncestry(commits: HeldCommit[], candidate: string): LastGoodDec
   }
   const unknown = commits.filter((held) => held.ancestry === 'unknown');
   if (unknown.length > 0) {
-    return move(`git cannot find ${list(unknown)} (force-pushed away?), so it cannot be newer`, true);
+    return move(
+      `git cannot tell how ${list(unknown)} relates to ${short(candidate)} (not in the checkout nor fetchable: force-pushed away, or no checkout); the build that finished last wins`,
+      true,
+    );
   }
   return move(`${list(commits)} is an ancestor of ${short(candidate)}`);
 }
