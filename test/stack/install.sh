@@ -28,6 +28,12 @@ version_of() {
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$here/versions.json" "$1"
 }
 
+# Non-interactive shells (CI) may not have the login PATH: find the machine's Go.
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+command -v python3 >/dev/null 2>&1 || die "python3 is not on PATH (the machine image provides it)"
+
 mkdir -p "$cache/bin"
 # Two installs at once (two CI jobs, a person and a test run) would race on the
 # same cache directory: serialise them.
@@ -39,6 +45,8 @@ fi
 
 # ---------------------------------------------------------------- apt packages
 apt_packages=(docker-registry buildah skopeo shellcheck openssl)
+# Debian's python3 needs python3-venv for `python3 -m venv`
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
 missing=()
 for p in "${apt_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
