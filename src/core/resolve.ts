@@ -89,13 +89,8 @@ export async function resolveImage(
   repository: string,
   selector: ImageSelector,
 ): Promise<ResolvedImage> {
-  const tag =
-    selector.kind === 'branch'
-      ? lastGoodTag(selector.branch)
-      : selector.kind === 'tag'
-        ? selector.tag
-        : undefined;
-  const reference = tag ?? (selector as { digest: string }).digest;
+  const tag = tagOf(selector);
+  const reference = tag ?? (selector.kind === 'digest' ? selector.digest : '');
   const found = await lookupDigest(source, repository, reference);
   if (!found) {
     const tags = await listRepositoryTags(source, repository);
@@ -111,6 +106,12 @@ export async function resolveImage(
     digest: found.digest,
     image: `${found.host}/${repository}@${found.digest}`,
   };
+}
+
+/** The tag a selector is looked up by: a branch's last-good tag, a tag itself; none for a digest pin. */
+export function tagOf(selector: ImageSelector): string | undefined {
+  if (selector.kind === 'branch') return lastGoodTag(selector.branch);
+  return selector.kind === 'tag' ? selector.tag : undefined;
 }
 
 async function lookupDigest(
