@@ -1,7 +1,7 @@
 /**
  * Walks a parsed YAML document against a Spec, collecting every error with its position,
- * and returns plain values. Aliases are followed under a budget, so an alias bomb costs
- * a bounded amount of work and one error instead of memory.
+ * and returns plain values. parse.ts has already refused alias bombs; aliases are still
+ * followed under a budget here, so the walk's cost is bounded on its own.
  */
 import {
   type Alias,
