@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -152,7 +153,7 @@ interface CliRun {
   stderr: string;
 }
 
-async function cli(args: string[]): Promise<CliRun> {
+async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -162,7 +163,7 @@ async function cli(args: string[]): Promise<CliRun> {
     stderr: (text) => {
       stderr += text;
     },
-    env: {},
+    env,
     cwd: '/',
   });
   return { code, stdout, stderr };
@@ -312,6 +313,69 @@ describe('plan against blue/green state', () => {
     });
     expect(run.summary).toContain('### Greenlight plan: `team`');
     expect(await snapshot(namespace)).toEqual(before);
+  });
+});
+
+describe('plan through ECR (moto), configured from the environment as on a runner', () => {
+  it('reads region, endpoint and credentials from the CLI environment', async () => {
+    const ecr = new ECRClient({
+      region: stack.region,
+      endpoint: stack.ecrEndpoint,
+      credentials: { accessKeyId: stack.awsAccessKeyId, secretAccessKey: stack.awsSecretAccessKey },
+    });
+    const repository = uniqueName('plan-ecr');
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 2,
+        digest: sha256(randomBytes(8)),
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          size: 32,
+          digest: sha256(randomBytes(8)),
+        },
+      ],
+    });
+    const put = await ecr.send(
+      new PutImageCommand({
+        repositoryName: repository,
+        imageManifest: manifest,
+        imageTag: lastGoodTag('master'),
+      }),
+    );
+    const namespace = uniqueNamespace('plan-ecr');
+    writeFileSync(
+      join(dir, 'services.yaml'),
+      `services:\n  hello-a:\n    repository: ${repository}\n    port: 8080\n`,
+    );
+    writeFileSync(join(dir, 'ecr.yaml'), `namespace: ${namespace}\nservices:\n  hello-a:\n`);
+    const env = {
+      AWS_REGION: stack.region,
+      AWS_ENDPOINT_URL_ECR: stack.ecrEndpoint,
+      AWS_ACCESS_KEY_ID: stack.awsAccessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.awsSecretAccessKey,
+    };
+    const run = await cli(
+      ['plan', 'ecr', '--groups-dir', dir, '--kubeconfig', stack.kubeconfig, '--json'],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    const plan = JSON.parse(run.stdout);
+    expect(plan.services[0]).toMatchObject({
+      service: 'hello-a',
+      action: 'first-deploy',
+      digest: put.image?.imageId?.imageDigest,
+      image: `${stack.awsAccountId}.dkr.ecr.${stack.region}.amazonaws.com/${repository}@${put.image?.imageId?.imageDigest}`,
+    });
+
+    const noRegion = await cli(['plan', 'ecr', '--groups-dir', dir, '--kubeconfig', stack.kubeconfig]);
+    expect(noRegion.code).toBe(1);
+    expect(noRegion.stderr).toContain('resolving images in ECR needs an AWS region');
   });
 });
 
