@@ -107,7 +107,8 @@ export async function kubeRead<T>(
 export function toKubeError(error: unknown, attempted: string, server: string): KubeError {
   if (error instanceof ApiException) {
     const code = error.code;
-    const reason = statusMessage(error.body) ?? error.message;
+    // client-node's own message is "HTTP-Code: 401\nMessage: Unauthorized\nBody: ..."; keep the Message part.
+    const reason = statusMessage(error.body) ?? /^Message: (.*)$/m.exec(error.message)?.[1] ?? error.message;
     const hint =
       code === 401
         ? 'the credentials of the kubeconfig were refused; refresh them (aws eks update-kubeconfig)'
