@@ -80,6 +80,7 @@ const CORPUS: [string, string[]][] = [
       '@:5:7: schedule.up: expected a cron expression, got "61 7 * * *" (minute "61": 61 is out of range 0-59)',
     ],
   ],
+  ['bad/deep-nesting.yaml', ['@:1:1: invalid YAML: collections are nested too deeply']],
   [
     'bad/digest-invalid.yaml',
     [

@@ -37,7 +37,9 @@ export function parseConfigText(file: string, text: string): ParseResult {
     return {
       ok: false,
       diagnostics: document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
+        // Where the parser's stack ran out depends on the stack size, so it is no position to show.
+        const overflow = /Maximum call stack/.test(error.message);
+        const { line, col } = overflow ? { line: 1, col: 1 } : lineCounter.linePos(error.pos[0]);
         return {
           file,
           line,
@@ -74,6 +76,8 @@ function aliasBombProblem(document: Document): string | undefined {
 
 function yamlProblem(code: string, message: string): string {
   if (code === 'MULTIPLE_DOCS') return 'a config file holds one YAML document; remove the "---" separator';
+  // yaml reports its own stack overflow on absurd nesting as an error; say what it means.
+  if (/Maximum call stack/.test(message)) return 'collections are nested too deeply';
   return firstLine(message);
 }
 
