@@ -1,18 +1,57 @@
-// The committed bundles must equal a fresh build. `git status --porcelain` (not `git diff`)
-// also catches a bundle that was never committed at all.
+// The committed bundles must equal a fresh build. The fresh build goes to a temporary
+// directory, so the check never rewrites the working tree and two runs cannot collide.
+// In CI the working tree must also equal the commit (`git status --porcelain`, which also
+// catches a bundle that was never committed at all).
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAll, bundleTargets } from './build.mjs';
 
-const paths = ['actions', 'dist'];
-const status = () => execFileSync('git', ['status', '--porcelain', '--', ...paths], { encoding: 'utf8' });
+const root = new URL('..', import.meta.url).pathname;
 
-const before = status();
-execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-const after = status();
-
-if (after !== before || (process.env.CI && after !== '')) {
-  console.error('dist check: the bundles differ from a fresh build (run `npm run build` and commit):');
-  console.error(after || '(files changed by the build, then matched the working tree)');
-  console.error(execFileSync('git', ['diff', '--stat', '--', ...paths], { encoding: 'utf8' }));
-  process.exit(1);
+function listFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
 }
-console.log(`dist check: bundles equal a fresh build${after ? ' (uncommitted bundle changes present)' : ''}`);
+
+function compareBundles(freshRoot) {
+  const problems = [];
+  for (const { out } of bundleTargets()) {
+    const fresh = listFiles(join(freshRoot, out));
+    const committed = listFiles(join(root, out));
+    for (const file of new Set([...fresh, ...committed])) {
+      const path = `${out}/${file}`;
+      if (!committed.includes(file)) problems.push(`missing: ${path}`);
+      else if (!fresh.includes(file)) problems.push(`not produced by the build: ${path}`);
+      else if (!readFileSync(join(freshRoot, out, file)).equals(readFileSync(join(root, out, file)))) {
+        problems.push(`differs: ${path}`);
+      }
+    }
+  }
+  return problems;
+}
+
+const freshRoot = mkdtempSync(join(tmpdir(), 'greenlight-dist-'));
+try {
+  await buildAll(freshRoot);
+  const problems = compareBundles(freshRoot);
+  if (process.env.CI) {
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'actions', 'dist'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (status) problems.push(`not committed:\n${status}`);
+  }
+  if (problems.length > 0) {
+    console.error('dist check: the bundles differ from a fresh build (run `npm run build` and commit):');
+    for (const problem of problems) console.error(`  ${problem}`);
+    process.exit(1);
+  }
+  console.log('dist check: the bundles equal a fresh build');
+} finally {
+  rmSync(freshRoot, { recursive: true, force: true });
+}
