@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { lastGoodTag } from '../../src/core/naming.ts';
 import {
   colorDeploymentName,
@@ -24,6 +23,7 @@ import {
 } from '../../src/kube/model.ts';
 import { adminKubeConfig, kubectl, namespaceForTest, uniqueName, uniqueNamespace } from '../stack/helpers.ts';
 import { runActionBundle } from '../support/action-runner.ts';
+import { runCli } from '../support/cli.ts';
 import '../stack/types.ts';
 
 const stack = inject('stack');
@@ -147,27 +147,8 @@ async function namespaces(): Promise<string[]> {
   return result.stdout.trim().split('\n').sort();
 }
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env,
-    cwd: '/',
-  });
-  return { code, stdout, stderr };
-}
+/** The CLI in-process, from `/` so only the paths given count, with the environment given. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, cwd: '/' });
 
 const dir = mkdtempSync(join(tmpdir(), 'greenlight-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

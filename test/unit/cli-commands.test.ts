@@ -1,22 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { REPO_ROOT } from '../support/action-runner.ts';
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-    cwd: REPO_ROOT,
-  });
-  return { code, stdout, stderr };
-}
+import { runCli as cli } from '../support/cli.ts';
 
 describe('the validate and plan commands', () => {
   it('are listed by --help, in that order', async () => {

@@ -2,27 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO, Command } from '../../src/cli/command.ts';
-import { main } from '../../src/cli/main.ts';
+import type { Command } from '../../src/cli/command.ts';
 import { GreenlightError } from '../../src/core/errors.ts';
 import { VERSION } from '../../src/version.ts';
 import { NODE24, REPO_ROOT } from '../support/action-runner.ts';
-
-function capture(): CliIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-    env: {},
-    cwd: REPO_ROOT,
-  };
-  return io;
-}
+import { runCli } from '../support/cli.ts';
 
 const failing: Command = {
   name: 'explode',
@@ -51,21 +35,21 @@ describe('greenlight CLI', () => {
   });
 
   it('exits 2 on an unknown command and shows help on stderr', async () => {
-    const io = capture();
-    expect(await main(['deploi'], io, [failing])).toBe(2);
-    expect(io.err).toContain('greenlight: unknown command "deploi"');
-    expect(io.err).toContain('explode');
+    const run = await runCli(['deploi'], { commands: [failing] });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('greenlight: unknown command "deploi"');
+    expect(run.stderr).toContain('explode');
   });
 
   it('turns a GreenlightError into one message with its hint and exit 1', async () => {
-    const io = capture();
-    expect(await main(['explode'], io, [failing])).toBe(1);
-    expect(io.err).toBe('greenlight explode: the cluster said no\n  hint: ask again later\n');
+    const run = await runCli(['explode'], { commands: [failing] });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('greenlight explode: the cluster said no\n  hint: ask again later\n');
   });
 
   it('prints usage for command --help without running it', async () => {
-    const io = capture();
-    expect(await main(['explode', '--help'], io, [failing])).toBe(0);
-    expect(io.out).toBe('fails\n\nUsage: greenlight explode\n');
+    const run = await runCli(['explode', '--help'], { commands: [failing] });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('fails\n\nUsage: greenlight explode\n');
   });
 });

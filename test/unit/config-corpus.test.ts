@@ -1,40 +1,18 @@
 /**
  * The malformed-config corpus: every file under test/fixtures/groups/bad*, and every kind of
  * bad override, with the exact message a person sees, run through the CLI as they would
- * run it (`main()` with captured output, and a few through the built bundle).
+ * run it (`main()` with captured output, and a few through the built bundle). The commands
+ * get no environment (no AWS or kube settings): nothing may be contacted when the input is invalid.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { NODE24, REPO_ROOT } from '../support/action-runner.ts';
+import { runCli as cli } from '../support/cli.ts';
 
 const FIXTURES = 'test/fixtures/groups';
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], cwd = REPO_ROOT): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    // No AWS or kube settings: nothing may be contacted when the input is invalid.
-    env: {},
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
 
 /** Fixture -> the exact errors, `@` standing for the fixture's path. */
 const CORPUS: [string, string[]][] = [
