@@ -5,11 +5,10 @@
  * a dry run writes nothing, and invalid input fails before any write (objects and
  * resourceVersions compared before and after).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lastGoodTag } from '../../src/core/naming.ts';
@@ -24,6 +23,7 @@ import {
 import { adminKubeConfig, kubectl, namespaceForTest, uniqueName, uniqueNamespace } from '../stack/helpers.ts';
 import { runActionBundle } from '../support/action-runner.ts';
 import { runCli } from '../support/cli.ts';
+import { pushOciImage, putEcrImage } from '../support/registry.ts';
 import '../stack/types.ts';
 
 const stack = inject('stack');
@@ -31,46 +31,6 @@ const kc = adminKubeConfig(stack);
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
 const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-
-const sha256 = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-/** A tiny OCI image pushed over the distribution API; returns the manifest digest. */
-async function pushImage(repository: string, tag: string): Promise<string> {
-  const layer = randomBytes(32);
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
-    }),
-  );
-  for (const blob of [layer, config]) {
-    const start = await fetch(`http://${stack.registry}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
-    const location = new URL(start.headers.get('location') ?? '', `http://${stack.registry}`);
-    location.searchParams.set('digest', sha256(blob));
-    const put = await fetch(location, { method: 'PUT', body: blob });
-    expect(put.status).toBe(201);
-  }
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: {
-      mediaType: 'application/vnd.oci.image.config.v1+json',
-      digest: sha256(config),
-      size: config.length,
-    },
-    layers: [
-      { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length },
-    ],
-  });
-  const put = await fetch(`http://${stack.registry}/v2/${repository}/manifests/${tag}`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-    body: manifest,
-  });
-  expect(put.status).toBe(201);
-  return sha256(manifest);
-}
 
 /** What Greenlight's engine will write for one color of a service: a Deployment with the model's labels and annotations. */
 async function createColor(
@@ -169,9 +129,9 @@ function writeGroups(namespace: string, group = 'team'): void {
 }
 
 beforeAll(async () => {
-  digests.aMaster = await pushImage(repoA, lastGoodTag('master'));
-  digests.bMaster = await pushImage(repoB, lastGoodTag('master'));
-  digests.bLogin = await pushImage(repoB, lastGoodTag('feature/login'));
+  digests.aMaster = await pushOciImage(stack.registry, repoA, [lastGoodTag('master')]);
+  digests.bMaster = await pushOciImage(stack.registry, repoB, [lastGoodTag('master')]);
+  digests.bLogin = await pushOciImage(stack.registry, repoB, [lastGoodTag('feature/login')]);
 });
 
 const planArgs = (...extra: string[]) => [
@@ -306,29 +266,7 @@ describe('plan through ECR (moto), configured from the environment as on a runne
     });
     const repository = uniqueName('plan-ecr');
     await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: {
-        mediaType: 'application/vnd.docker.container.image.v1+json',
-        size: 2,
-        digest: sha256(randomBytes(8)),
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-          size: 32,
-          digest: sha256(randomBytes(8)),
-        },
-      ],
-    });
-    const put = await ecr.send(
-      new PutImageCommand({
-        repositoryName: repository,
-        imageManifest: manifest,
-        imageTag: lastGoodTag('master'),
-      }),
-    );
+    const digest = await putEcrImage(ecr, repository, [lastGoodTag('master')]);
     const namespace = uniqueNamespace('plan-ecr');
     writeFileSync(
       join(dir, 'services.yaml'),
@@ -350,8 +288,8 @@ describe('plan through ECR (moto), configured from the environment as on a runne
     expect(plan.services[0]).toMatchObject({
       service: 'hello-a',
       action: 'first-deploy',
-      digest: put.image?.imageId?.imageDigest,
-      image: `${stack.awsAccountId}.dkr.ecr.${stack.region}.amazonaws.com/${repository}@${put.image?.imageId?.imageDigest}`,
+      digest,
+      image: `${stack.awsAccountId}.dkr.ecr.${stack.region}.amazonaws.com/${repository}@${digest}`,
     });
 
     const noRegion = await cli(['plan', 'ecr', '--groups-dir', dir, '--kubeconfig', stack.kubeconfig]);

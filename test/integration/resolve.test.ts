@@ -3,67 +3,18 @@
  * over its HTTP API here) and moto's ECR API. Also the access-denied and bearer-challenge
  * paths, against small servers on 127.0.0.1 that answer as registries do.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Catalog, CatalogService, Group, ImageSelector } from '../../src/core/config/types.ts';
 import { lastGoodTag } from '../../src/core/naming.ts';
 import { createImageSource, ResolveError, resolveReleaseDigests } from '../../src/core/resolve.ts';
 import { uniqueName } from '../stack/helpers.ts';
 import '../stack/types.ts';
+import { pushOciImage, putEcrImage, sha256 } from '../support/registry.ts';
 
 const stack = inject('stack');
-
-const sha256 = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-/** Pushes a small OCI image over the distribution API (blobs, then the manifest under each tag); returns its digest. */
-async function pushImage(registry: string, repository: string, tags: string[]): Promise<string> {
-  const layer = randomBytes(64);
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
-    }),
-  );
-  for (const blob of [layer, config]) await uploadBlob(registry, repository, blob);
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: {
-      mediaType: 'application/vnd.oci.image.config.v1+json',
-      digest: sha256(config),
-      size: config.length,
-    },
-    layers: [
-      { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length },
-    ],
-  });
-  for (const tag of tags) {
-    const put = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-      body: manifest,
-    });
-    expect(put.status, await put.text()).toBe(201);
-  }
-  return sha256(manifest);
-}
-
-async function uploadBlob(registry: string, repository: string, blob: Buffer): Promise<void> {
-  const start = await fetch(`http://${registry}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
-  expect(start.status).toBe(202);
-  const location = new URL(start.headers.get('location') ?? '', `http://${registry}`);
-  location.searchParams.set('digest', sha256(blob));
-  const put = await fetch(location, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/octet-stream' },
-    body: blob,
-  });
-  expect(put.status, await put.text()).toBe(201);
-}
 
 function catalogOf(repositories: Record<string, string>): Catalog {
   const services = new Map<string, CatalogService>();
@@ -112,9 +63,9 @@ describe('the local OCI registry', () => {
   const digests: Record<string, string> = {};
 
   beforeAll(async () => {
-    digests.aMaster = await pushImage(stack.registry, repoA, [lastGoodTag('master'), 'v1.2.3']);
-    digests.bLogin = await pushImage(stack.registry, repoB, [lastGoodTag('feature/login'), 'sha-1111']);
-    digests.bMaster = await pushImage(stack.registry, repoB, [lastGoodTag('master')]);
+    digests.aMaster = await pushOciImage(stack.registry, repoA, [lastGoodTag('master'), 'v1.2.3']);
+    digests.bLogin = await pushOciImage(stack.registry, repoB, [lastGoodTag('feature/login'), 'sha-1111']);
+    digests.bMaster = await pushOciImage(stack.registry, repoB, [lastGoodTag('master')]);
   });
 
   it('resolves branches through their last-good tags, as the registry reports them', async () => {
@@ -214,37 +165,10 @@ describe("moto's ECR", () => {
   const catalog = catalogOf({ 'hello-a': repository });
   const digests: Record<string, string> = {};
 
-  async function putImage(tags: string[]): Promise<string> {
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: {
-        mediaType: 'application/vnd.docker.container.image.v1+json',
-        size: 2,
-        digest: sha256(randomBytes(8)),
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-          size: 32,
-          digest: sha256(randomBytes(8)),
-        },
-      ],
-    });
-    let digest = '';
-    for (const tag of tags) {
-      const put = await ecr.send(
-        new PutImageCommand({ repositoryName: repository, imageManifest: manifest, imageTag: tag }),
-      );
-      digest = put.image?.imageId?.imageDigest ?? '';
-    }
-    return digest;
-  }
-
   beforeAll(async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
-    digests.master = await putImage(['sha-aaaa', lastGoodTag('master')]);
-    digests.login = await putImage(['sha-bbbb', lastGoodTag('feature/login')]);
+    digests.master = await putEcrImage(ecr, repository, ['sha-aaaa', lastGoodTag('master')]);
+    digests.login = await putEcrImage(ecr, repository, ['sha-bbbb', lastGoodTag('feature/login')]);
   });
 
   it('resolves a branch to the digest ECR holds for its last-good tag', async () => {
