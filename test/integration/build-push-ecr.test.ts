@@ -37,6 +37,7 @@ import {
 } from '../../src/registry/ecr.ts';
 import { awsEnv, uniqueName } from '../stack/helpers.ts';
 import { runActionBundle } from '../support/action-runner.ts';
+import { recordingLogger } from '../support/logger.ts';
 
 const stack = inject('stack');
 const work = mkdtempSync(join(tmpdir(), 'greenlight-bpe-'));
@@ -48,12 +49,6 @@ const ecr: ECRClient = createEcrClient({
   credentials: { accessKeyId: stack.awsAccessKeyId, secretAccessKey: stack.awsSecretAccessKey },
   maxAttempts: 2,
 });
-
-/** Everything logged, kept for assertions (and the leak scan). */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (line) => lines.push(line), warning: (line) => lines.push(`warning: ${line}`) };
-}
 
 async function createRepository(
   prefix: string,

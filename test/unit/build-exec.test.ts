@@ -1,17 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { createCommandRunner, type Logger } from '../../src/build/exec.ts';
+import { createCommandRunner } from '../../src/build/exec.ts';
 import { GreenlightError } from '../../src/core/errors.ts';
-
-function recording(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (line) => lines.push(line), warning: (line) => lines.push(`warning: ${line}`) };
-}
+import { recordingLogger } from '../support/logger.ts';
 
 const SECRET = 'hunter2-very-secret';
 
 describe('the command runner', () => {
   test('hands stdin to the command and captures its output, line by line in the log', async () => {
-    const log = recording();
+    const log = recordingLogger();
     const runner = createCommandRunner(log);
     const result = await runner.run('sh', ['-c', 'read line; echo "got:$line"; echo oops >&2; exit 3'], {
       stdin: 'hello\n',
@@ -25,7 +21,7 @@ describe('the command runner', () => {
   });
 
   test('redacts a registered secret everywhere it could show: log, argv history, output, errors', async () => {
-    const log = recording();
+    const log = recordingLogger();
     const runner = createCommandRunner(log);
     runner.addSecret(SECRET);
     // A command that echoes what it got on stdin and in argv: the worst case.
@@ -51,20 +47,20 @@ describe('the command runner', () => {
       /^git merge-base failed with exit code \d+:/,
     ],
   ])('check names the subcommand, not flags or their values: %j', async (args, message) => {
-    const runner = createCommandRunner(recording());
+    const runner = createCommandRunner(recordingLogger());
     const error = await runner.check('git', args, { echo: false }).catch((caught: unknown) => caught);
     expect((error as Error).message).toMatch(message);
   });
 
   test('a command that does not exist is exit code 127 with the reason', async () => {
-    const runner = createCommandRunner(recording());
+    const runner = createCommandRunner(recordingLogger());
     const result = await runner.run('greenlight-no-such-command', []);
     expect(result.exitCode).toBe(127);
     expect(result.stderr).toContain('ENOENT');
   });
 
   test('a command that outlives its timeout is killed', async () => {
-    const runner = createCommandRunner(recording());
+    const runner = createCommandRunner(recordingLogger());
     const started = Date.now();
     const result = await runner.run('sleep', ['20'], { timeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -73,7 +69,7 @@ describe('the command runner', () => {
   });
 
   test('echo: false keeps output out of the log but in the result', async () => {
-    const log = recording();
+    const log = recordingLogger();
     const runner = createCommandRunner(log);
     const result = await runner.run('echo', ['quiet'], { echo: false });
     expect(result.stdout).toBe('quiet\n');
