@@ -134,17 +134,60 @@ beforeAll(async () => {
   digests.bLogin = await pushOciImage(stack.registry, repoB, [lastGoodTag('feature/login')]);
 });
 
-const planArgs = (...extra: string[]) => [
+/** `plan GROUP` over the groups in `dir` and the stack's registry, as the identity of `kubeconfig`. */
+const planCommand = (group: string, kubeconfig: string, ...extra: string[]) => [
   'plan',
-  'team',
+  group,
   '--groups-dir',
   dir,
   '--registry',
   stack.registry,
   '--kubeconfig',
-  stack.kubeconfig,
+  kubeconfig,
   ...extra,
 ];
+const planArgs = (...extra: string[]) => planCommand('team', stack.kubeconfig, ...extra);
+
+/**
+ * A kubeconfig for a new ServiceAccount of `namespace`: a 10-minute token, the stack's CA, and
+ * `contextNamespace` as the context's namespace when given. Its rights are what the test grants.
+ */
+async function serviceAccountKubeconfig(
+  namespace: string,
+  account: string,
+  contextNamespace?: string,
+): Promise<string> {
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
+  const token = await core.createNamespacedServiceAccountToken({
+    name: account,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 600 } },
+  });
+  const kubeconfig = join(dir, `${namespace}.kubeconfig`);
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
+      ],
+      users: [{ name: account, user: { token: token.status?.token } }],
+      contexts: [
+        {
+          name: account,
+          context: {
+            cluster: 'stack',
+            user: account,
+            ...(contextNamespace ? { namespace: contextNamespace } : {}),
+          },
+        },
+      ],
+      'current-context': account,
+    }),
+  );
+  return kubeconfig;
+}
 
 describe('plan against blue/green state', () => {
   it('reads the live color and digests, and plans deploy / unchanged onto green, writing nothing', async () => {
@@ -303,7 +346,7 @@ describe('plan with namespace-scoped rights only', () => {
     const namespace = await namespaceForTest(stack, 'plan-rbac');
     await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
     await createLiveService(namespace, 'hello-a', 'blue');
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'planner' } } });
+    const kubeconfig = await serviceAccountKubeconfig(namespace, 'planner', namespace);
     await rbac.createNamespacedRole({
       namespace,
       body: {
@@ -322,37 +365,8 @@ describe('plan with namespace-scoped rights only', () => {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'planner' },
       },
     });
-    const token = await core.createNamespacedServiceAccountToken({
-      name: 'planner',
-      namespace,
-      body: { spec: { audiences: [], expirationSeconds: 600 } },
-    });
-    const kubeconfig = join(dir, `${namespace}.kubeconfig`);
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
-        ],
-        users: [{ name: 'planner', user: { token: token.status?.token } }],
-        contexts: [{ name: 'planner', context: { cluster: 'stack', user: 'planner', namespace } }],
-        'current-context': 'planner',
-      }),
-    );
     writeGroups(namespace);
-    const run = await cli([
-      'plan',
-      'team',
-      '--groups-dir',
-      dir,
-      '--registry',
-      stack.registry,
-      '--kubeconfig',
-      kubeconfig,
-      '--json',
-    ]);
+    const run = await cli(planCommand('team', kubeconfig, '--json'));
     expect(run.stderr).toBe('');
     const plan = JSON.parse(run.stdout);
     // This identity may not read the Namespace object: the plan says "unknown" instead of failing.
@@ -366,37 +380,9 @@ describe('plan with namespace-scoped rights only', () => {
 
   it('an identity without rights in the namespace gets a 403 that says what is missing', async () => {
     const namespace = await namespaceForTest(stack, 'plan-denied');
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'nobody' } } });
-    const token = await core.createNamespacedServiceAccountToken({
-      name: 'nobody',
-      namespace,
-      body: { spec: { audiences: [], expirationSeconds: 600 } },
-    });
-    const kubeconfig = join(dir, `${namespace}.kubeconfig`);
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
-        ],
-        users: [{ name: 'nobody', user: { token: token.status?.token } }],
-        contexts: [{ name: 'nobody', context: { cluster: 'stack', user: 'nobody' } }],
-        'current-context': 'nobody',
-      }),
-    );
+    const kubeconfig = await serviceAccountKubeconfig(namespace, 'nobody');
     writeGroups(namespace);
-    const run = await cli([
-      'plan',
-      'team',
-      '--groups-dir',
-      dir,
-      '--registry',
-      stack.registry,
-      '--kubeconfig',
-      kubeconfig,
-    ]);
+    const run = await cli(planCommand('team', kubeconfig));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(
@@ -425,17 +411,7 @@ describe('invalid input writes nothing', () => {
     [['--set', 'hello-c=main'], 'unknown service "hello-c"'],
     [['--set', 'hello-b=no-such-branch'], `tag ${lastGoodTag('no-such-branch')} not found`],
   ])('plan %j fails and the namespace is unchanged', async (extra, message) => {
-    const run = await cli([
-      'plan',
-      'invalid',
-      '--groups-dir',
-      dir,
-      '--registry',
-      stack.registry,
-      '--kubeconfig',
-      stack.kubeconfig,
-      ...extra,
-    ]);
+    const run = await cli(planCommand('invalid', stack.kubeconfig, ...extra));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(message);
     expect(await snapshot(namespace)).toEqual(before);
@@ -446,16 +422,7 @@ describe('invalid input writes nothing', () => {
       join(dir, 'broken.yaml'),
       `namespace: ${namespace}\nservices:\n  hello-a:\n    replicas: 0\n`,
     );
-    const run = await cli([
-      'plan',
-      'broken',
-      '--groups-dir',
-      dir,
-      '--registry',
-      stack.registry,
-      '--kubeconfig',
-      stack.kubeconfig,
-    ]);
+    const run = await cli(planCommand('broken', stack.kubeconfig));
     expect(run.stderr).toBe(
       `greenlight plan: ${join(dir, 'broken.yaml')}:4:15: services.hello-a.replicas: expected an integer from 1 to 50, got 0\n`,
     );
