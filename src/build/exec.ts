@@ -44,7 +44,11 @@ export interface CommandRunner {
 
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 
-export function createCommandRunner(log: Logger, env: NodeJS.ProcessEnv = process.env): CommandRunner {
+/**
+ * `env` is the environment of every command; without it they inherit this process's, as
+ * `spawn` does (the entry point decides, this module never reads process.env).
+ */
+export function createCommandRunner(log: Logger, env?: NodeJS.ProcessEnv): CommandRunner {
   const secrets: string[] = [];
   const history: CommandRecord[] = [];
   const redact = (text: string): string =>
@@ -114,7 +118,7 @@ function spawnCaptured(
   command: string,
   args: readonly string[],
   options: CommandOptions,
-  env: NodeJS.ProcessEnv,
+  env: NodeJS.ProcessEnv | undefined,
   onLine: (line: string) => void,
 ): Promise<CommandResult> {
   return new Promise((resolve) => {

@@ -56263,7 +56263,11 @@ var errors = __nccwpck_require__(4296);
 
 
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
-function createCommandRunner(log, env = process.env) {
+/**
+ * `env` is the environment of every command; without it they inherit this process's, as
+ * `spawn` does (the entry point decides, this module never reads process.env).
+ */
+function createCommandRunner(log, env) {
     const secrets = [];
     const history = [];
     const redact = (text) => secrets.reduce((result, secret) => result.split(secret).join('***'), text);
