@@ -90,6 +90,7 @@ export function loadCatalogResult(location: GroupsLocation): CatalogResult {
   return validateCatalog(read.parsed);
 }
 
+/** The valid catalog, or a ConfigError with every error of services.yaml. */
 export function loadCatalog(location: GroupsLocation): Catalog {
   const result = loadCatalogResult(location);
   if (!result.catalog) throw new ConfigError(result.diagnostics);
@@ -111,11 +112,10 @@ export function checkGroupFile(
 
 /** The catalog and one group, or a ConfigError with every error of both files. */
 export function loadGroup(location: GroupsLocation, groupRef: string): { catalog: Catalog; group: Group } {
-  const catalog = loadCatalogResult(location);
-  if (!catalog.catalog) throw new ConfigError(catalog.diagnostics);
-  const checked = checkGroupFile(location, groupFilePath(location, groupRef), catalog.catalog);
+  const catalog = loadCatalog(location);
+  const checked = checkGroupFile(location, groupFilePath(location, groupRef), catalog);
   if (!checked.group) throw new ConfigError(checked.diagnostics);
-  return { catalog: catalog.catalog, group: checked.group };
+  return { catalog, group: checked.group };
 }
 
 export interface ValidationReport {
