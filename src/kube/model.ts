@@ -36,11 +36,6 @@ export function colorServiceName(service: string, color: Color): string {
   return `${service}-${color}`;
 }
 
-/** The Service that selects the standby color, so tests reach the candidate. */
-export function previewName(service: string): string {
-  return previewServiceName(service);
-}
-
 /** In-cluster URL of one of the group's Services. */
 export function inClusterUrl(serviceName: string, namespace: string, port: number): string {
   return `http://${serviceName}.${namespace}.svc.cluster.local:${port}`;
@@ -53,7 +48,7 @@ export function colorServiceUrl(service: string, color: Color, namespace: string
 
 /** In-cluster URL of the preview Service: the standby color, where tests reach the candidate. */
 export function previewServiceUrl(service: string, namespace: string, port: number): string {
-  return inClusterUrl(previewName(service), namespace, port);
+  return inClusterUrl(previewServiceName(service), namespace, port);
 }
 
 /** Labels every object of a service carries. */
