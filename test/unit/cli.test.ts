@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/cli/command.ts';
+import { COMMANDS } from '../../src/cli/commands/index.ts';
+import { renderHelp } from '../../src/cli/main.ts';
 import { GreenlightError } from '../../src/core/errors.ts';
 import { VERSION } from '../../src/version.ts';
 import { NODE24, REPO_ROOT } from '../support/action-runner.ts';
@@ -32,6 +34,8 @@ describe('greenlight CLI', () => {
     const result = spawnSync(NODE24, [join(REPO_ROOT, 'bin/greenlight.js'), '--help'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: greenlight <command> [options]');
+    // every command of the source, in order, with its summary: the bundle is not stale
+    expect(result.stdout).toBe(renderHelp(COMMANDS));
   });
 
   it('exits 2 on an unknown command and shows help on stderr', async () => {
