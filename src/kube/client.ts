@@ -4,6 +4,8 @@
  * ApiException (HTTP status in `.code`) and connection failures into KubeErrors that say
  * what was attempted, where, and what to do.
  */
+
+import { delimiter } from 'node:path';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { GreenlightError } from '../core/errors.ts';
 
@@ -36,7 +38,7 @@ export class KubeError extends GreenlightError {
 export function createKubeClient(connection: KubeConnection = {}): KubeClient {
   const config = new KubeConfig();
   try {
-    if (connection.kubeconfigPath) config.loadFromFile(connection.kubeconfigPath);
+    if (connection.kubeconfigPath) loadKubeconfigList(config, connection.kubeconfigPath);
     else config.loadFromDefault();
     if (connection.context) config.setCurrentContext(connection.context);
   } catch (error) {
@@ -71,6 +73,21 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     server: cluster.server,
     context: config.getCurrentContext(),
   };
+}
+
+/**
+ * KUBECONFIG may list several files (`a:b`), as kubectl allows: the first file's current
+ * context wins and the others add clusters, users and contexts.
+ */
+function loadKubeconfigList(config: KubeConfig, pathList: string): void {
+  const [first, ...rest] = pathList.split(delimiter).filter((path) => path);
+  if (!first) throw new Error('the kubeconfig path is empty');
+  config.loadFromFile(first);
+  for (const path of rest) {
+    const more = new KubeConfig();
+    more.loadFromFile(path);
+    config.mergeConfig(more, true);
+  }
 }
 
 /** With nothing to load, client-node falls back to http://localhost:8080, which is never what a user meant. */

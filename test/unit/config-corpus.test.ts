@@ -260,13 +260,11 @@ describe('files refused before parsing, and across files', () => {
   it('refuses a huge file by its size, without parsing it', async () => {
     const huge = `namespace: team-a\nservices:\n  hello-a:\n#${'x'.repeat(300_000)}\n`;
     writeFileSync(join(dir, 'huge.yaml'), huge);
-    const started = performance.now();
     const run = await cli(['validate', '--groups-dir', dir, join(dir, 'huge.yaml')]);
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n')[0]).toBe(
       `${join(dir, 'huge.yaml')}:1:1: file is ${Buffer.byteLength(huge)} bytes, larger than the 262144 bytes a config may have`,
     );
-    expect(performance.now() - started).toBeLessThan(5_000);
     rmSync(join(dir, 'huge.yaml'));
   });
 

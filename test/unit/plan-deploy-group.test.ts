@@ -1,11 +1,11 @@
 /** deploy-group's committed bundle, run as the runner runs it: validation happens first, and names the input. */
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { REPO_ROOT, runActionBundle } from '../support/action-runner.ts';
 
 const GROUPS = join(REPO_ROOT, 'groups');
@@ -53,7 +53,9 @@ describe('deploy-group bundle', () => {
 
   it('dry run with an unreachable registry names every service and the registry', async () => {
     const port = await closedPort();
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'greenlight-kubeconfig-')), 'config');
+    const kubeconfigDir = mkdtempSync(join(tmpdir(), 'greenlight-kubeconfig-'));
+    onTestFinished(() => rmSync(kubeconfigDir, { recursive: true, force: true }));
+    const kubeconfig = join(kubeconfigDir, 'config');
     writeFileSync(kubeconfig, unreachableKubeconfig(port));
     const run = runActionBundle(
       'deploy-group',
