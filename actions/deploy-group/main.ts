@@ -11,13 +11,12 @@ import { inputOverrideEntries } from '../../src/core/config/overrides.ts';
 import { GreenlightError } from '../../src/core/errors.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import {
+  connectForPlan,
   loadGroupWithOverrides,
   planValidatedGroup,
   type ValidatedGroup,
 } from '../../src/core/plan-group.ts';
 import { planToJson, renderPlanMarkdown } from '../../src/core/render-plan.ts';
-import { createImageSource, imageSourceOptionsFromEnv } from '../../src/core/resolve.ts';
-import { createKubeClient } from '../../src/kube/client.ts';
 import { previewServiceUrl } from '../../src/kube/model.ts';
 
 export interface DeployGroupInputs extends GroupInputs {
@@ -53,6 +52,8 @@ export async function run(source: InputSource): Promise<void> {
       { hint: 'set dry-run: true to validate, resolve and plan without writing' },
     );
   }
+  // The OCI registry password comes from the job's env; keep it out of every log line.
+  if (process.env.REGISTRY_PASSWORD) core.setSecret(process.env.REGISTRY_PASSWORD);
   const plan = await planDryRun(validated, inputs, process.env);
   publishPlan(plan, validated);
   await core.summary.addRaw(renderPlanMarkdown(plan)).write();
@@ -63,13 +64,10 @@ function planDryRun(
   inputs: DeployGroupInputs,
   env: NodeJS.ProcessEnv,
 ): Promise<Plan> {
-  const kubeconfigPath = env.KUBECONFIG;
-  return planValidatedGroup(validated, {
-    images: createImageSource(
-      imageSourceOptionsFromEnv(inputs.registry, env, inputs.awsRegion ?? env.AWS_REGION),
-    ),
-    kube: createKubeClient(kubeconfigPath ? { kubeconfigPath } : {}),
-  });
+  return planValidatedGroup(
+    validated,
+    connectForPlan({ registry: inputs.registry, env, region: inputs.awsRegion }),
+  );
 }
 
 function publishPlan(plan: Plan, validated: ValidatedGroup): void {

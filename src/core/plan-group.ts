@@ -3,13 +3,18 @@
  * the overrides (no network yet, so bad input fails before anything is contacted or
  * written), then resolve every image, read the cluster, and plan. Read-only throughout.
  */
-import type { KubeClient } from '../kube/client.ts';
+import { createKubeClient, type KubeClient } from '../kube/client.ts';
 import { readGroupState } from '../kube/state.ts';
 import { type GroupsLocation, loadGroup } from './config/load.ts';
 import { applyOverrides, type OverrideEntry, parseOverrides } from './config/overrides.ts';
 import type { Catalog, Group } from './config/types.ts';
 import { type Plan, planRelease } from './plan.ts';
-import { type ImageSource, resolveReleaseDigests } from './resolve.ts';
+import {
+  createImageSource,
+  type ImageSource,
+  imageSourceOptionsFromEnv,
+  resolveReleaseDigests,
+} from './resolve.ts';
 
 export interface ValidatedGroup {
   catalog: Catalog;
@@ -30,6 +35,28 @@ export function loadGroupWithOverrides(
 export interface PlanConnections {
   images: ImageSource;
   kube: KubeClient;
+}
+
+export interface PlanConnectionOptions {
+  /** `ecr` or an OCI registry host. */
+  registry: string;
+  /** The caller's environment (the CLI's io.env, the action's process.env): AWS and registry settings. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Overrides the region from the environment. */
+  region?: string | undefined;
+  /** A kubeconfig path or list; defaults to KUBECONFIG from `env`, then the library's lookup. */
+  kubeconfigPath?: string | undefined;
+}
+
+/** The registry and cluster clients a plan reads from, set up the same way for the CLI and the action. */
+export function connectForPlan(options: PlanConnectionOptions): PlanConnections {
+  const kubeconfigPath = options.kubeconfigPath ?? options.env.KUBECONFIG;
+  return {
+    images: createImageSource(
+      imageSourceOptionsFromEnv(options.registry, options.env, options.region ?? options.env.AWS_REGION),
+    ),
+    kube: createKubeClient(kubeconfigPath ? { kubeconfigPath } : {}),
+  };
 }
 
 export async function planValidatedGroup(

@@ -1,10 +1,8 @@
 /** `greenlight plan GROUP`: what a deploy would do, per service. Reads the registry and the cluster; writes nothing. */
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { cliOverrideEntries } from '../../core/config/overrides.ts';
-import { loadGroupWithOverrides, planValidatedGroup } from '../../core/plan-group.ts';
+import { connectForPlan, loadGroupWithOverrides, planValidatedGroup } from '../../core/plan-group.ts';
 import { renderPlanJson, renderPlanMarkdown, renderPlanTable } from '../../core/render-plan.ts';
-import { createImageSource, imageSourceOptionsFromEnv } from '../../core/resolve.ts';
-import { createKubeClient } from '../../kube/client.ts';
 import type { CliIO, Command } from '../command.ts';
 import { parseCommandArgs, usageError } from './args.ts';
 
@@ -37,11 +35,14 @@ export const planCommand: Command = {
       group,
       cliOverrideEntries(parsed.values.set),
     );
-    const kubeconfigPath = parsed.values.kubeconfig ?? io.env.KUBECONFIG;
-    const plan = await planValidatedGroup(validated, {
-      images: createImageSource(imageSourceOptionsFromEnv(parsed.values.registry ?? 'ecr', io.env)),
-      kube: createKubeClient(kubeconfigPath ? { kubeconfigPath } : {}),
-    });
+    const plan = await planValidatedGroup(
+      validated,
+      connectForPlan({
+        registry: parsed.values.registry ?? 'ecr',
+        env: io.env,
+        kubeconfigPath: parsed.values.kubeconfig,
+      }),
+    );
     const render = parsed.values.json
       ? renderPlanJson
       : parsed.values.markdown
