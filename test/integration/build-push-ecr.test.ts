@@ -148,6 +148,10 @@ const quietRunner = () => createCommandRunner(recordingLogger());
 const moveTag = (client: ECRClient, request: LastGoodRequest, git: GitCheckout | undefined, log: Logger) =>
   moveLastGoodTag(client, request, git, log, { settleMs: 20 });
 
+/** A finished build of `main` without a checkout: move main's last-good tag to `commit`'s image. */
+const moveMain = (repository: string, commit: string, digest: string) =>
+  moveTag(ecr, { repository, branch: 'main', commit, digest }, undefined, recordingLogger());
+
 describe('moving the last-good tag in ECR (moto)', () => {
   it('retags the pushed image by manifest: the branch tag and the sha tag name one image', async () => {
     const repository = await createRepository('retag');
@@ -177,12 +181,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     expect(await putImageTag(ecr, repository, manifest, 'branch-main')).toBe('tagged');
     // ECR (and moto) answer ImageAlreadyExistsException here: that is success.
     expect(await putImageTag(ecr, repository, manifest, 'branch-main')).toBe('already-tagged');
-    const again = await moveTag(
-      ecr,
-      { repository, branch: 'main', commit, digest },
-      undefined,
-      recordingLogger(),
-    );
+    const again = await moveMain(repository, commit, digest);
     expect(again.outcome).toBe('already-tagged');
     expect(await digestOfTag(repository, 'branch-main')).toBe(digest);
   });
@@ -204,20 +203,10 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const repository = await createRepository('immutable-move', 'IMMUTABLE');
     const [older, newer] = ['c'.repeat(40), 'd'.repeat(40)];
     const olderDigest = await recordPush(repository, older);
-    await moveTag(
-      ecr,
-      { repository, branch: 'main', commit: older, digest: olderDigest },
-      undefined,
-      recordingLogger(),
-    );
+    await moveMain(repository, older, olderDigest);
     const newerDigest = await recordPush(repository, newer);
 
-    const error = await moveTag(
-      ecr,
-      { repository, branch: 'main', commit: newer, digest: newerDigest },
-      undefined,
-      recordingLogger(),
-    ).catch((caught: unknown) => caught);
+    const error = await moveMain(repository, newer, newerDigest).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).kind).toBe('tag-immutable');
@@ -233,19 +222,9 @@ describe('moving the last-good tag in ECR (moto)', () => {
     });
     const [older, newer] = ['e'.repeat(40), 'f'.repeat(40)];
     const olderDigest = await recordPush(repository, older);
-    await moveTag(
-      ecr,
-      { repository, branch: 'main', commit: older, digest: olderDigest },
-      undefined,
-      recordingLogger(),
-    );
+    await moveMain(repository, older, olderDigest);
     const newerDigest = await recordPush(repository, newer);
-    const moved = await moveTag(
-      ecr,
-      { repository, branch: 'main', commit: newer, digest: newerDigest },
-      undefined,
-      recordingLogger(),
-    );
+    const moved = await moveMain(repository, newer, newerDigest);
     expect(moved.outcome).toBe('tagged');
     expect(await digestOfTag(repository, 'branch-main')).toBe(newerDigest);
   });
@@ -258,12 +237,9 @@ describe('moving the last-good tag in ECR (moto)', () => {
     expect((before as RegistryError).message).toBe(
       `could not describe repository ${repository}: the ECR repository does not exist`,
     );
-    const moving = await moveTag(
-      ecr,
-      { repository, branch: 'main', commit: '1'.repeat(40), digest: `sha256:${'1'.repeat(64)}` },
-      undefined,
-      recordingLogger(),
-    ).catch((caught: unknown) => caught);
+    const moving = await moveMain(repository, '1'.repeat(40), `sha256:${'1'.repeat(64)}`).catch(
+      (caught: unknown) => caught,
+    );
     expect((moving as RegistryError).kind).toBe('repository-not-found');
   });
 
