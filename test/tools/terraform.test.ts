@@ -330,6 +330,23 @@ function hclVariable(hcl: ParsedHcl, name: string): JsonObject {
   return obj(hcl.variables[name], `variable ${name}`);
 }
 
+/**
+ * A working copy of terraform/ and groups/ (which the configuration reads) in `work`, without
+ * local state, provider caches, backend settings or overrides, so tests never touch the repository.
+ */
+async function copyConfiguration(work: string): Promise<string> {
+  const copy = join(work, 'terraform');
+  await cp(terraformDir, copy, {
+    recursive: true,
+    filter: (source) =>
+      !/(^|\/)(\.terraform|\.terraform\.lock\.hcl|[^/]*\.tfstate[^/]*|[^/]*\.tfvars|backend\.hcl|[^/]*override\.tf)$/.test(
+        source.slice(terraformDir.length),
+      ),
+  });
+  await cp(groupsDir, join(work, 'groups'), { recursive: true });
+  return copy;
+}
+
 describe('terraform/ HCL structure', () => {
   let hcl: ParsedHcl;
   let sources: string;
@@ -596,15 +613,7 @@ describe.runIf(terraform.ok)('terraform fmt, validate and offline plan', () => {
       env,
     );
 
-    workTerraform = join(work, 'terraform');
-    await cp(terraformDir, workTerraform, {
-      recursive: true,
-      filter: (source) =>
-        !/(^|\/)(\.terraform|\.terraform\.lock\.hcl|[^/]*\.tfstate[^/]*|[^/]*\.tfvars|backend\.hcl|[^/]*override\.tf)$/.test(
-          source.slice(terraformDir.length),
-        ),
-    });
-    await cp(groupsDir, join(work, 'groups'), { recursive: true });
+    workTerraform = await copyConfiguration(work);
 
     await run(
       terraformBin,
@@ -1102,15 +1111,7 @@ describe.runIf(motoUnavailable === null)('terraform apply against moto, twice', 
       no_proxy: '127.0.0.1',
     };
 
-    workTerraform = join(work, 'terraform');
-    await cp(terraformDir, workTerraform, {
-      recursive: true,
-      filter: (source) =>
-        !/(^|\/)(\.terraform|\.terraform\.lock\.hcl|[^/]*\.tfstate[^/]*|[^/]*\.tfvars|backend\.hcl|[^/]*override\.tf)$/.test(
-          source.slice(terraformDir.length),
-        ),
-    });
-    await cp(groupsDir, join(work, 'groups'), { recursive: true });
+    workTerraform = await copyConfiguration(work);
     // Only the backend changes: the provider asks moto's STS who it is (moto's
     // account is 123456789012, which allowed_account_ids must accept).
     await writeFile(
