@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDir, toolPath } from '../stack/tools.ts';
+import { tierCannotRun } from '../support/tier.ts';
 
 const SAMPLE_APPS = fileURLToPath(new URL('../../sample-apps/', import.meta.url));
 const APPS = ['hello-a', 'hello-b', 'integration-tests'] as const;
@@ -115,7 +116,7 @@ describe('images built with buildah from a locally made base', () => {
       blocked = 'buildah is not installed and apt-get is not available to install it';
     }
     if (blocked) {
-      log(`NOT BUILT: ${blocked}`);
+      tierCannotRun('sample-app-images: the buildah builds', blocked);
       return;
     }
     let startedAt = performance.now();
@@ -176,14 +177,12 @@ describe('images built with buildah from a locally made base', () => {
     const before = (
       await buildah(['inspect', '--type', 'image', '--format', '{{.FromImageID}}', baseImage])
     ).trim();
-    const startedAt = performance.now();
     const again = await run('bash', [join(SAMPLE_APPS, 'base-image/build-base.sh')], 120_000, {
       ...process.env,
       GREENLIGHT_CACHE: CACHE,
     });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/up to date/);
-    expect(performance.now() - startedAt).toBeLessThan(30_000);
     expect(
       (await buildah(['inspect', '--type', 'image', '--format', '{{.FromImageID}}', baseImage])).trim(),
     ).toBe(before);

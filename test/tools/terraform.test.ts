@@ -9,7 +9,8 @@
 // through fails at once on the loopback address instead of leaving the machine.
 //
 // Without a terraform binary or an aws provider mirror, validate/plan cannot run: the
-// HCL checks still run and one line says what did not run and why.
+// HCL checks still run and one line says what did not run and why; under CI that is a
+// failure instead (test/support/tier.ts).
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,6 +28,7 @@ import {
   waitUntilReady,
 } from '../stack/process.ts';
 import { motoServerPath } from '../stack/tools.ts';
+import { tierCannotRun } from '../support/tier.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const terraformDir = join(repoRoot, 'terraform');
@@ -245,8 +247,9 @@ async function findTerraform(): Promise<{ ok: true; version: string } | { ok: fa
 
 const terraform = await findTerraform();
 if (!terraform.ok) {
-  console.warn(
-    `terraform.test: terraform validate and plan did NOT run: ${terraform.reason}. Only the HCL structure was checked.`,
+  tierCannotRun(
+    'terraform.test: terraform validate and plan',
+    `${terraform.reason}; only the HCL structure was checked`,
   );
 }
 
@@ -1050,7 +1053,7 @@ async function motoApplyUnavailable(): Promise<string | null> {
 
 const motoUnavailable = await motoApplyUnavailable();
 if (terraform.ok && motoUnavailable !== null) {
-  console.warn(`terraform.test: the apply-twice check against moto did NOT run: ${motoUnavailable}.`);
+  tierCannotRun('terraform.test: the apply-twice check against moto', motoUnavailable);
 }
 
 describe.runIf(motoUnavailable === null)('terraform apply against moto, twice', () => {

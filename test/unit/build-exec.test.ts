@@ -61,9 +61,7 @@ describe('the command runner', () => {
 
   test('a command that outlives its timeout is killed', async () => {
     const runner = createCommandRunner(recordingLogger());
-    const started = Date.now();
     const result = await runner.run('sleep', ['20'], { timeoutMs: 300 });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('killed by SIGTERM');
   });
