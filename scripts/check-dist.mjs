@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAll, bundleTargets } from './build.mjs';
+import { buildAll, DIST } from './build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -20,16 +20,14 @@ function listFiles(dir) {
 
 function compareBundles(freshRoot) {
   const problems = [];
-  for (const { out } of bundleTargets()) {
-    const fresh = listFiles(join(freshRoot, out));
-    const committed = listFiles(join(root, out));
-    for (const file of new Set([...fresh, ...committed])) {
-      const path = `${out}/${file}`;
-      if (!committed.includes(file)) problems.push(`missing: ${path}`);
-      else if (!fresh.includes(file)) problems.push(`not produced by the build: ${path}`);
-      else if (!readFileSync(join(freshRoot, out, file)).equals(readFileSync(join(root, out, file)))) {
-        problems.push(`differs: ${path}`);
-      }
+  const fresh = listFiles(join(freshRoot, DIST));
+  const committed = listFiles(join(root, DIST));
+  for (const file of new Set([...fresh, ...committed])) {
+    const path = `${DIST}/${file}`;
+    if (!committed.includes(file)) problems.push(`missing: ${path}`);
+    else if (!fresh.includes(file)) problems.push(`not produced by the build: ${path}`);
+    else if (!readFileSync(join(freshRoot, DIST, file)).equals(readFileSync(join(root, DIST, file)))) {
+      problems.push(`differs: ${path}`);
     }
   }
   return problems;
@@ -40,7 +38,7 @@ try {
   await buildAll(freshRoot);
   const problems = compareBundles(freshRoot);
   if (process.env.CI) {
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'actions', 'dist'], {
+    const status = execFileSync('git', ['status', '--porcelain', '--', DIST], {
       cwd: root,
       encoding: 'utf8',
     });

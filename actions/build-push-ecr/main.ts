@@ -1,24 +1,22 @@
 /**
  * build-push-ecr entry: reads the inputs and the runner's environment, runs the flow in
- * src/build/flow.ts, and writes outputs and the job summary. Nothing else happens here.
+ * src/image-build/flow.ts, and writes outputs and the job summary. Nothing else happens here.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import type { InputSource } from '../../src/action/inputs.ts';
-import { createCommandRunner, type Logger } from '../../src/build/exec.ts';
-import { type BuildPushResult, runBuildPushEcr } from '../../src/build/flow.ts';
-import { type BuildPushEcrInputs, githubEventFrom, readBuildPushEcrInputs } from '../../src/build/inputs.ts';
-import { renderBuildSummary } from '../../src/build/summary.ts';
 import { InputError } from '../../src/core/errors.ts';
+import { createCommandRunner, type Logger } from '../../src/image-build/exec.ts';
+import { type BuildPushResult, runBuildPushEcr } from '../../src/image-build/flow.ts';
+import type { BuildPushEcrInputs } from '../../src/image-build/inputs.ts';
+import { renderBuildSummary } from '../../src/image-build/summary.ts';
 import { createEcrClient } from '../../src/registry/ecr.ts';
 
 const actionsLogger: Logger = { info: core.info, warning: core.warning };
 
-export async function run(source: InputSource): Promise<void> {
-  const inputs = readBuildPushEcrInputs(source, githubEventFrom(process.env, readEventPayload()));
+export async function run(inputs: BuildPushEcrInputs): Promise<void> {
   const runner = createCommandRunner(actionsLogger);
   const tempDir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'build-push-ecr-'));
   try {
@@ -36,11 +34,6 @@ export async function run(source: InputSource): Promise<void> {
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
-}
-
-function readEventPayload(): unknown {
-  const path = process.env.GITHUB_EVENT_PATH;
-  return path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
 /** Credentials come from the job (aws-actions/configure-aws-credentials through OIDC). */

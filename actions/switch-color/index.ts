@@ -1,4 +1,4 @@
-import { runAction } from '../../src/action/run-action.ts';
-import { run } from './main.ts';
+import { runAction } from '../../src/runner/run-action.ts';
+import { readSwitchColorInputs } from './inputs.ts';
 
-await runAction(run);
+await runAction(readSwitchColorInputs, async () => (await import('./main.ts')).run);

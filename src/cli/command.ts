@@ -4,6 +4,8 @@ export interface CliIO {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Aborts on SIGINT/SIGTERM: operations stop waiting, release the lock and exit. */
+  signal?: AbortSignal;
 }
 
 export interface Command {

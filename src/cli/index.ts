@@ -1,8 +1,20 @@
 import { main } from './main.ts';
 
+// The first SIGINT/SIGTERM asks the running operation to stop (it releases the namespace
+// lock on its way out); a second one exits at once.
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`greenlight: ${signal}, stopping (again to exit at once)\n`);
+    stop.abort(new Error(`interrupted by ${signal}`));
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  signal: stop.signal,
 });

@@ -1,4 +1,5 @@
 import { describeError, GreenlightError } from '../core/errors.ts';
+import { EngineError } from '../core/failures.ts';
 import { VERSION } from '../version.ts';
 import type { CliIO, Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -52,6 +53,20 @@ export async function main(
     return await command.run(args, io);
   } catch (error) {
     io.stderr(`greenlight ${name}: ${describeError(error)}\n`);
+    // Scripts asked for JSON: they get the failure as JSON too, with its kind to branch on.
+    if (args.includes('--json')) io.stdout(`${JSON.stringify({ error: errorToJson(error) }, null, 2)}\n`);
     return error instanceof GreenlightError ? 1 : 70;
   }
+}
+
+function errorToJson(error: unknown): object {
+  if (error instanceof GreenlightError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      hint: error.hint ?? null,
+      ...(error instanceof EngineError ? { detail: error.detail } : {}),
+    };
+  }
+  return { kind: 'bug', message: error instanceof Error ? error.message : String(error), hint: null };
 }

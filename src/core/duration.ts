@@ -28,3 +28,13 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** `30s`, `2m` or `keep`: how long the old color keeps serving after a switch (keep: until the next deploy). */
+export function parseScaleDownDelay(text: string, what: string): number | 'keep' {
+  if (text.trim() === 'keep') return 'keep';
+  try {
+    return parseDuration(text, what);
+  } catch {
+    throw new InputError(`${what}: expected a duration like 30s or 2m, or keep, got "${text}"`);
+  }
+}

@@ -9,7 +9,7 @@
  * still tested on standby before it goes live.
  */
 import { createHash } from 'node:crypto';
-import type { GroupState, ServiceState } from '../kube/state.ts';
+import type { GroupState, ServiceState } from './cluster.ts';
 import type { Catalog, Group, GroupService, ImageSelector } from './config/types.ts';
 import { type Color, otherColor } from './naming.ts';
 import type { ResolvedImage } from './resolve.ts';
@@ -32,6 +32,8 @@ export interface ServicePlan {
   tag?: string;
   digest: string;
   image: string;
+  /** The commit the image was built from, when the registry tells. */
+  commit?: string;
   replicas: number;
   live?: LiveImage;
 }
@@ -122,6 +124,7 @@ function planService(
     ...(resolved.tag === undefined ? {} : { tag: resolved.tag }),
     digest: resolved.digest,
     image: resolved.image,
+    ...(resolved.commit === undefined ? {} : { commit: resolved.commit }),
     replicas: service.replicas ?? catalog.services.get(service.name)?.replicas ?? 1,
     ...(live ? { live } : {}),
   };

@@ -6,15 +6,31 @@
  */
 
 import { delimiter } from 'node:path';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import pRetry from 'p-retry';
 import { GreenlightError } from '../core/errors.ts';
+import { ConflictError } from '../core/ports.ts';
 
 export interface KubeClient {
+  config: KubeConfig;
   core: CoreV1Api;
   apps: AppsV1Api;
+  batch: BatchV1Api;
+  coordination: CoordinationV1Api;
+  discovery: DiscoveryV1Api;
   /** `https://host:port` of the API server, for messages. */
   server: string;
   context: string;
+  /** Every API call made through kubeCall, for request budgets in tests and benchmarks. */
+  calls: { count: number };
 }
 
 export interface KubeConnection {
@@ -28,10 +44,20 @@ export class KubeError extends GreenlightError {
   override name = 'KubeError';
   /** HTTP status, or undefined when the API server was not reached. */
   readonly code: number | undefined;
+  /** What the server's Retry-After asked for, in ms. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, code: number | undefined, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, options);
+  constructor(
+    message: string,
+    code: number | undefined,
+    options: { hint?: string; cause?: unknown; retryAfterMs?: number | undefined } = {},
+  ) {
+    super(message, {
+      ...options,
+      kind: code === undefined ? 'cluster-unreachable' : code === 403 ? 'permission-denied' : 'cluster-error',
+    });
     this.code = code;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -68,10 +94,15 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     });
   }
   return {
+    config,
     core: config.makeApiClient(CoreV1Api),
     apps: config.makeApiClient(AppsV1Api),
+    batch: config.makeApiClient(BatchV1Api),
+    coordination: config.makeApiClient(CoordinationV1Api),
+    discovery: config.makeApiClient(DiscoveryV1Api),
     server: cluster.server,
     context: config.getCurrentContext(),
+    calls: { count: 0 },
   };
 }
 
@@ -98,13 +129,53 @@ function isLibraryFallback(config: KubeConfig): boolean {
   );
 }
 
+/**
+ * Whether a call may be sent again after a failure: reads, and writes that are idempotent
+ * (server-side apply, an update that names a resourceVersion, a delete). A create or a
+ * merge patch is sent once.
+ */
+export type RetrySafety = 'safe' | 'once';
+
+export interface CallOptions {
+  retry?: RetrySafety;
+  /** A single request that takes longer than this counts as failed (and is retried if safe). */
+  timeoutMs?: number;
+}
+
+const MAX_ATTEMPTS = 5;
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_RETRY_AFTER_MS = 20_000;
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
 /** Runs one API call; failures become KubeErrors naming `attempted` and the server. */
-export async function kubeCall<T>(client: KubeClient, attempted: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw toKubeError(error, attempted, client.server);
-  }
+export async function kubeCall<T>(
+  client: KubeClient,
+  attempted: string,
+  call: () => Promise<T>,
+  options: CallOptions = {},
+): Promise<T> {
+  const once = async () => {
+    client.calls.count++;
+    try {
+      return await withTimeout(call(), options.timeoutMs ?? REQUEST_TIMEOUT_MS, attempted);
+    } catch (error) {
+      throw toKubeError(error, attempted, client.server);
+    }
+  };
+  return pRetry(once, {
+    retries: MAX_ATTEMPTS - 1,
+    shouldRetry: ({ error }) => error instanceof KubeError && isRetryable(error, options.retry ?? 'once'),
+    minTimeout: 200,
+    maxTimeout: 3_000,
+    randomize: true,
+    // Retry-After is the server's word on when to come back: wait for it before p-retry's own backoff.
+    onFailedAttempt: async ({ error, retriesLeft }) => {
+      if (!(error instanceof KubeError) || retriesLeft === 0 || !isRetryable(error, options.retry ?? 'once'))
+        return;
+      if (error.retryAfterMs !== undefined)
+        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+    },
+  });
 }
 
 /** Like kubeCall, but a 404 is an answer: undefined. */
@@ -114,14 +185,49 @@ export async function kubeRead<T>(
   call: () => Promise<T>,
 ): Promise<T | undefined> {
   try {
-    return await kubeCall(client, attempted, call);
+    return await kubeCall(client, attempted, call, { retry: 'safe' });
   } catch (error) {
     if (error instanceof KubeError && error.code === 404) return undefined;
     throw error;
   }
 }
 
+/** A 429 was refused before it was processed, so any request may be sent again; other failures only when safe. */
+function isRetryable(error: KubeError, safety: RetrySafety): boolean {
+  if (error.code === 429) return true;
+  return safety === 'safe' && (error.code === undefined || RETRYABLE_STATUS.has(error.code));
+}
+
+class RequestTimeout extends Error {
+  override name = 'RequestTimeout';
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, attempted: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RequestTimeout(`no answer within ${ms / 1000}s to: ${attempted}`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `Retry-After: 3` (seconds) or an HTTP date, capped so a hostile server cannot stall us for long. */
+export function retryAfterMs(
+  headers: Record<string, string> | undefined,
+  now = Date.now(),
+): number | undefined {
+  const value = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
 export function toKubeError(error: unknown, attempted: string, server: string): KubeError {
+  if (error instanceof KubeError) return error;
   if (error instanceof ApiException) {
     const code = error.code;
     // client-node's own message is "HTTP-Code: 401\nMessage: Unauthorized\nBody: ..."; keep the Message part.
@@ -135,6 +241,7 @@ export function toKubeError(error: unknown, attempted: string, server: string): 
     return new KubeError(`could not ${attempted}: ${reason} (HTTP ${code})`, code, {
       ...(hint ? { hint } : {}),
       cause: error,
+      retryAfterMs: retryAfterMs(error.headers),
     });
   }
   const detail =
@@ -165,4 +272,11 @@ function statusMessage(body: unknown): string | undefined {
   }
   const message = (parsed as { message?: unknown } | undefined)?.message;
   return typeof message === 'string' ? message : undefined;
+}
+
+/** HTTP 409 on an optimistic write: core's ConflictError, so the engine reads again and decides again. */
+export function asConflict(error: unknown): unknown {
+  if (error instanceof KubeError && error.code === 409)
+    return new ConflictError(error.message, { cause: error });
+  return error;
 }

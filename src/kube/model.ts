@@ -1,55 +1,40 @@
 /**
- * The names, labels and annotations of every object Greenlight writes to a group's
- * namespace. The blue/green engine writes exactly these and `plan`/`status` read them, so
- * they live in one place. Labels carry sanitized forms (for selecting); annotations carry
- * the exact strings (branch names may hold any character git allows).
+ * The label and annotation keys of every object Greenlight writes to a group's namespace.
+ * They are a contract with live clusters (selectors, `kubectl -l`, the records of earlier
+ * releases), pinned by golden tests: never rename one. Labels carry sanitized forms (for
+ * selecting); annotations carry the exact strings (branch names may hold any character
+ * git allows).
  */
-import { type Color, deploymentName, labelValue, previewServiceName } from '../core/naming.ts';
+import type { ImageProvenance } from '../core/cluster.ts';
+import { type Color, labelValue } from '../core/naming.ts';
 
 export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_GROUP = 'greenlight.dev/group';
 export const LABEL_COLOR = 'greenlight.dev/color';
 export const LABEL_RELEASE = 'greenlight.dev/release';
+/** On Services: `live`, `color` or `preview`. */
+export const LABEL_ROLE = 'greenlight.dev/role';
+/** On ConfigMaps: `release` for release records. */
+export const LABEL_RECORD = 'greenlight.dev/record';
+export const LABEL_PHASE = 'greenlight.dev/phase';
+/** On test Jobs and their pods. */
+export const LABEL_TEST_RUN = 'greenlight.dev/test-run';
 export const MANAGED_BY = 'greenlight';
+/** Set by the EndpointSlice controller on every slice of a Service. */
+export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
 export const ANNOTATION_BRANCH = 'greenlight.dev/branch';
 export const ANNOTATION_COMMIT = 'greenlight.dev/commit';
 export const ANNOTATION_DIGEST = 'greenlight.dev/digest';
 export const ANNOTATION_RUN_URL = 'greenlight.dev/run-url';
+/** Replicas of the release when the group is up (`greenlight down` scales to 0, `up` back to this). */
+export const ANNOTATION_REPLICAS = 'greenlight.dev/replicas';
+
+export const FIELD_MANAGER = 'greenlight';
 
 /** Selects everything Greenlight manages in a namespace. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
-
-/** The Deployment of one color: `<svc>-blue`, `<svc>-green`. */
-export function colorDeploymentName(service: string, color: Color): string {
-  return deploymentName(service, color);
-}
-
-/** The live Service: its selector includes the live color; callers outside the group use it. */
-export function liveServiceName(service: string): string {
-  return service;
-}
-
-/** The Service fixed on one color: what services of the same color call. */
-export function colorServiceName(service: string, color: Color): string {
-  return `${service}-${color}`;
-}
-
-/** In-cluster URL of one of the group's Services. */
-export function inClusterUrl(serviceName: string, namespace: string, port: number): string {
-  return `http://${serviceName}.${namespace}.svc.cluster.local:${port}`;
-}
-
-/** In-cluster URL of a service on one color: group members call each other this way. */
-export function colorServiceUrl(service: string, color: Color, namespace: string, port: number): string {
-  return inClusterUrl(colorServiceName(service, color), namespace, port);
-}
-
-/** In-cluster URL of the preview Service: the standby color, where tests reach the candidate. */
-export function previewServiceUrl(service: string, namespace: string, port: number): string {
-  return inClusterUrl(previewServiceName(service), namespace, port);
-}
 
 /** Labels every object of a service carries. */
 export function serviceLabels(service: string, group: string): Record<string, string> {
@@ -70,12 +55,12 @@ export function colorLabels(
   return { ...serviceLabels(service, group), [LABEL_COLOR]: color, [LABEL_RELEASE]: labelValue(releaseId) };
 }
 
-/** What a Deployment records about the image it runs. */
-export interface ImageProvenance {
-  branch?: string;
-  commit?: string;
-  digest: string;
-  runUrl?: string;
+/**
+ * What a Service or a Deployment selects: service and color. Never the release: a
+ * Deployment's selector is immutable, and a Service must follow its color across releases.
+ */
+export function colorSelector(service: string, color: Color): Record<string, string> {
+  return { [LABEL_NAME]: labelValue(service), [LABEL_COLOR]: color };
 }
 
 export function provenanceAnnotations(provenance: ImageProvenance): Record<string, string> {

@@ -12,7 +12,13 @@ import {
   type ImageDetail,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
-import { GreenlightError } from '../core/errors.ts';
+import { commitsFromTags } from '../core/last-good.ts';
+import {
+  ACCEPTED_MANIFEST_TYPES,
+  type FoundImage,
+  type ImageRegistry,
+  RegistryError,
+} from '../core/registry.ts';
 
 export interface EcrConnection {
   region: string;
@@ -21,32 +27,6 @@ export interface EcrConnection {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   maxAttempts?: number;
 }
-
-export type RegistryErrorKind =
-  | 'repository-not-found'
-  | 'image-not-found'
-  | 'access-denied'
-  | 'tag-immutable'
-  | 'invalid'
-  | 'unavailable';
-
-export class RegistryError extends GreenlightError {
-  override name = 'RegistryError';
-  readonly kind: RegistryErrorKind;
-
-  constructor(kind: RegistryErrorKind, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, options);
-    this.kind = kind;
-  }
-}
-
-/** Accept every manifest form, or BatchGetImage answers with the Docker v2 schema only. */
-export const ACCEPTED_MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-];
 
 export function createEcrClient(connection: EcrConnection): ECRClient {
   return new ECRClient({
@@ -163,7 +143,7 @@ export async function describeImage(client: ECRClient, ref: ImageRef): Promise<I
     );
     return output.imageDetails?.[0];
   } catch (error) {
-    if (error instanceof RegistryError && error.kind === 'image-not-found') return undefined;
+    if (error instanceof RegistryError && error.registryKind === 'image-not-found') return undefined;
     throw error;
   }
 }
@@ -256,7 +236,7 @@ export async function putImageTag(
     );
     return 'tagged';
   } catch (error) {
-    if (!(error instanceof RegistryError && error.kind === 'invalid' && isAlreadyExists(error.cause)))
+    if (!(error instanceof RegistryError && error.registryKind === 'invalid' && isAlreadyExists(error.cause)))
       throw error;
     // moto raises ImageAlreadyExistsException where AWS raises ImageTagAlreadyExistsException
     // for an immutable tag on another image, so read the tag back instead of trusting the name.
@@ -363,4 +343,28 @@ function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return error.name === 'TimeoutError' || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
+}
+
+/** ECR as an ImageRegistry: DescribeImages answers digest and tags (so the commit) in one call. */
+export function ecrImageRegistry(client: ECRClient, region: string): ImageRegistry {
+  return {
+    description: `ECR (${region})`,
+    async lookup(repository, reference): Promise<FoundImage | undefined> {
+      const ref = reference.startsWith('sha256:')
+        ? { repository, digest: reference }
+        : { repository, tag: reference };
+      const detail = await describeImage(client, ref);
+      if (!detail?.imageDigest) return undefined;
+      const [commit] = commitsFromTags(detail.imageTags ?? []);
+      return {
+        digest: detail.imageDigest,
+        host: `${detail.registryId ?? 'unknown'}.dkr.ecr.${region}.amazonaws.com`,
+        ...(commit === undefined ? {} : { commit }),
+      };
+    },
+    async listTags(repository) {
+      const images = await listImages(client, repository);
+      return images.flatMap((image) => image.imageTags ?? []);
+    },
+  };
 }

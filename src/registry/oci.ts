@@ -3,7 +3,12 @@
  * stack's registry, GHCR, Harbor, ...): manifest digests by HEAD and tag lists, with the
  * bearer-token challenge most registries answer with. Errors are RegistryErrors, as for ECR.
  */
-import { ACCEPTED_MANIFEST_TYPES, RegistryError } from './ecr.ts';
+import {
+  ACCEPTED_MANIFEST_TYPES,
+  type FoundImage,
+  type ImageRegistry,
+  RegistryError,
+} from '../core/registry.ts';
 
 export interface OciConnection {
   /** `ghcr.io`, `127.0.0.1:5000`, or with a scheme: `http://registry.local:5000`. */
@@ -76,6 +81,72 @@ export async function listTags(registry: OciRegistry, repository: string): Promi
     path = nextPage(response.headers.get('link'));
   }
   return tags;
+}
+
+/** An OCI registry as an ImageRegistry; the commit comes from the image's revision label. */
+export function ociImageRegistry(registry: OciRegistry): ImageRegistry {
+  return {
+    description: `registry ${registry.host}`,
+    async lookup(repository, reference): Promise<FoundImage | undefined> {
+      const digest = await manifestDigest(registry, repository, reference);
+      if (digest === undefined) return undefined;
+      const commit = await revisionLabel(registry, repository, digest);
+      return { digest, host: registry.host, ...(commit === undefined ? {} : { commit }) };
+    },
+    listTags: (repository) => listTags(registry, repository),
+  };
+}
+
+const REVISION_LABEL = 'org.opencontainers.image.revision';
+
+/**
+ * The `org.opencontainers.image.revision` label of an image (build-push-ecr sets it to the
+ * commit), through manifest -> config blob; an index is read through its first manifest.
+ * Only provenance for annotations: any failure is "unknown", never an error.
+ */
+async function revisionLabel(
+  registry: OciRegistry,
+  repository: string,
+  digest: string,
+): Promise<string | undefined> {
+  try {
+    let manifest = await getJson(registry, repository, `/v2/${repository}/manifests/${digest}`, true);
+    const first = (manifest.manifests as { digest?: unknown }[] | undefined)?.[0]?.digest;
+    if (typeof first === 'string') {
+      manifest = await getJson(registry, repository, `/v2/${repository}/manifests/${first}`, true);
+    }
+    const config = (manifest.config as { digest?: unknown } | undefined)?.digest;
+    if (typeof config !== 'string') return undefined;
+    const blob = await getJson(registry, repository, `/v2/${repository}/blobs/${config}`, false);
+    const labels = (blob.config as { Labels?: Record<string, unknown> } | undefined)?.Labels;
+    const revision = labels?.[REVISION_LABEL];
+    return typeof revision === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(revision)
+      ? revision
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+
+async function getJson(
+  registry: OciRegistry,
+  repository: string,
+  path: string,
+  manifest: boolean,
+): Promise<Record<string, unknown>> {
+  const response = await request(registry, repository, path, {
+    method: 'GET',
+    ...(manifest ? { headers: { Accept: ACCEPTED_MANIFEST_TYPES.join(', ') } } : {}),
+  });
+  expectOk(response, registry, `read ${path}`);
+  const text = await response.text();
+  if (text.length > MAX_JSON_BYTES) throw new RegistryError('invalid', `${path} is larger than 4 MiB`);
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new RegistryError('invalid', `${path} is not JSON`);
+  return parsed as Record<string, unknown>;
 }
 
 /** `</v2/x/tags/list?last=a&n=1000>; rel="next"` -> the path, or undefined on the last page. */

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mapInputSource } from '../../src/action/inputs.ts';
+import { commitTag, lastGoodTag } from '../../src/core/naming.ts';
+import { RegistryError } from '../../src/core/registry.ts';
 import {
   buildAndPush,
   checkRepository,
@@ -19,22 +20,21 @@ import {
   type LastGoodRequest,
   loginBuilder,
   moveLastGoodTag,
-} from '../../src/build/build-push-ecr.ts';
-import { type CommandRunner, createCommandRunner, type Logger } from '../../src/build/exec.ts';
-import { buildOptions, type PushedImage, runBuildPushEcr } from '../../src/build/flow.ts';
-import type { GitCheckout } from '../../src/build/git.ts';
-import { type GithubEvent, readBuildPushEcrInputs } from '../../src/build/inputs.ts';
-import type { BuildahSettings } from '../../src/build/options.ts';
-import { renderBuildSummary } from '../../src/build/summary.ts';
-import { commitTag, lastGoodTag } from '../../src/core/naming.ts';
+} from '../../src/image-build/build-push-ecr.ts';
+import { type CommandRunner, createCommandRunner, type Logger } from '../../src/image-build/exec.ts';
+import { buildOptions, type PushedImage, runBuildPushEcr } from '../../src/image-build/flow.ts';
+import type { GitCheckout } from '../../src/image-build/git.ts';
+import { type GithubEvent, readBuildPushEcrInputs } from '../../src/image-build/inputs.ts';
+import type { BuildahSettings } from '../../src/image-build/options.ts';
+import { renderBuildSummary } from '../../src/image-build/summary.ts';
 import {
   createEcrClient,
   describeImage,
   getImageManifest,
   getRegistryLogin,
   putImageTag,
-  RegistryError,
 } from '../../src/registry/ecr.ts';
+import { mapInputSource } from '../../src/runner/inputs.ts';
 import { awsEnv, uniqueName } from '../stack/helpers.ts';
 import { runActionBundle } from '../support/action-runner.ts';
 import { recordingLogger } from '../support/logger.ts';
@@ -190,7 +190,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const repository = await createRepository('immutable', 'IMMUTABLE');
     const error = await checkRepository(ecr, repository, 'main').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).kind).toBe('tag-immutable');
+    expect((error as RegistryError).registryKind).toBe('tag-immutable');
     expect((error as RegistryError).message).toBe(
       `ECR repository ${repository} has tag mutability IMMUTABLE, so the last-good tag branch-main of branch main cannot move`,
     );
@@ -209,7 +209,7 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const error = await moveMain(repository, newer, newerDigest).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).kind).toBe('tag-immutable');
+    expect((error as RegistryError).registryKind).toBe('tag-immutable');
     expect((error as RegistryError).hint).toContain('IMMUTABLE_WITH_EXCLUSION');
     expect(await digestOfTag(repository, 'branch-main')).toBe(olderDigest);
   });
@@ -233,14 +233,14 @@ describe('moving the last-good tag in ECR (moto)', () => {
     const repository = uniqueName('bpe-missing');
     const before = await checkRepository(ecr, repository, 'main').catch((caught: unknown) => caught);
     expect(before).toBeInstanceOf(RegistryError);
-    expect((before as RegistryError).kind).toBe('repository-not-found');
+    expect((before as RegistryError).registryKind).toBe('repository-not-found');
     expect((before as RegistryError).message).toBe(
       `could not describe repository ${repository}: the ECR repository does not exist`,
     );
     const moving = await moveMain(repository, '1'.repeat(40), `sha256:${'1'.repeat(64)}`).catch(
       (caught: unknown) => caught,
     );
-    expect((moving as RegistryError).kind).toBe('repository-not-found');
+    expect((moving as RegistryError).registryKind).toBe('repository-not-found');
   });
 
   it('removes only the branch tag when the branch is deleted; the sha tag stays', async () => {

@@ -11,15 +11,9 @@ import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lastGoodTag } from '../../src/core/naming.ts';
-import {
-  colorDeploymentName,
-  colorLabels,
-  LABEL_COLOR,
-  liveServiceName,
-  provenanceAnnotations,
-  serviceLabels,
-} from '../../src/kube/model.ts';
+import { deploymentName as colorDeploymentName, lastGoodTag } from '../../src/core/naming.ts';
+import { liveServiceName } from '../../src/core/workload.ts';
+import { colorLabels, LABEL_COLOR, provenanceAnnotations, serviceLabels } from '../../src/kube/model.ts';
 import { adminKubeConfig, kubectl, namespaceForTest, uniqueName, uniqueNamespace } from '../stack/helpers.ts';
 import { runActionBundle } from '../support/action-runner.ts';
 import { runCli } from '../support/cli.ts';

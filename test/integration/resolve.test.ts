@@ -9,8 +9,9 @@ import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Catalog, CatalogService, Group, ImageSelector } from '../../src/core/config/types.ts';
 import { lastGoodTag } from '../../src/core/naming.ts';
-import { createImageSource, ResolveError, resolveReleaseDigests } from '../../src/core/resolve.ts';
-import { uniqueName } from '../stack/helpers.ts';
+import { ResolveError, resolveReleaseDigests } from '../../src/core/resolve.ts';
+import { connectRegistry } from '../../src/wiring/connect.ts';
+import { awsEnv, uniqueName } from '../stack/helpers.ts';
 import '../stack/types.ts';
 import { pushOciImage, putEcrImage, sha256 } from '../support/registry.ts';
 
@@ -56,7 +57,7 @@ async function resolveError(promise: Promise<unknown>): Promise<ResolveError> {
 }
 
 describe('the local OCI registry', () => {
-  const source = createImageSource({ registry: stack.registry });
+  const source = connectRegistry({ registry: stack.registry, env: {} });
   const repoA = `resolve/${uniqueName('a')}`;
   const repoB = `resolve/${uniqueName('b')}`;
   const catalog = catalogOf({ 'hello-a': repoA, 'hello-b': repoB });
@@ -155,12 +156,7 @@ describe("moto's ECR", () => {
     endpoint: stack.ecrEndpoint,
     credentials: { accessKeyId: stack.awsAccessKeyId, secretAccessKey: stack.awsSecretAccessKey },
   });
-  const source = createImageSource({
-    registry: 'ecr',
-    region: stack.region,
-    endpoint: stack.ecrEndpoint,
-    awsCredentials: { accessKeyId: stack.awsAccessKeyId, secretAccessKey: stack.awsSecretAccessKey },
-  });
+  const source = connectRegistry({ registry: 'ecr', env: awsEnv(stack) });
   const repository = uniqueName('resolve-ecr');
   const catalog = catalogOf({ 'hello-a': repository });
   const digests: Record<string, string> = {};
@@ -252,9 +248,9 @@ describe('registry authentication', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('answers a bearer challenge with a token fetched with the credentials, and reuses it', async () => {
-    const source = createImageSource({
+    const source = connectRegistry({
       registry: host,
-      registryCredentials: { username: 'reader', password: 'secret' },
+      env: { REGISTRY_USERNAME: 'reader', REGISTRY_PASSWORD: 'secret' },
     });
     const group = groupOf({ app: { kind: 'tag', tag: 'v1' }, other: { kind: 'tag', tag: 'v2' } });
     const resolved = await resolveReleaseDigests(
@@ -267,9 +263,9 @@ describe('registry authentication', () => {
   });
 
   it('reports refused credentials as access denied', async () => {
-    const source = createImageSource({
+    const source = connectRegistry({
       registry: host,
-      registryCredentials: { username: 'reader', password: 'wrong' },
+      env: { REGISTRY_USERNAME: 'reader', REGISTRY_PASSWORD: 'wrong' },
     });
     const error = await resolveError(
       resolveReleaseDigests(
@@ -284,7 +280,7 @@ describe('registry authentication', () => {
   });
 
   it('reports HTTP 403 as access denied', async () => {
-    const source = createImageSource({ registry: host });
+    const source = connectRegistry({ registry: host, env: {} });
     const error = await resolveError(
       resolveReleaseDigests(
         groupOf({ app: { kind: 'tag', tag: 'v1' } }),

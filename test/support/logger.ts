@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/build/exec.ts';
+import type { Logger } from '../../src/image-build/exec.ts';
 
 /** A Logger that keeps every line (warnings prefixed `warning: `), for assertions and leak scans. */
 export function recordingLogger(): Logger & { lines: string[] } {

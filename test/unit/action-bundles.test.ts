@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NODE24, REPO_ROOT, readActionMetadata, runActionBundle } from '../support/action-runner.ts';
@@ -25,15 +25,15 @@ describe('action bundles', () => {
       .map(([name]) => name);
 
     it('declares node24, its bundle, and documents every input and output', () => {
-      expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+      // One shared bundle: each action.yml points at its small entry in the repository's dist/.
+      expect(metadata.runs).toEqual({ using: 'node24', main: `../../dist/actions/${action}.js` });
       expect(metadata.description.length).toBeGreaterThan(20);
       for (const spec of [...Object.values(metadata.inputs), ...Object.values(metadata.outputs)]) {
         expect(spec.description.trim().length).toBeGreaterThan(10);
       }
       expect(required.length).toBeGreaterThan(0);
-      expect(
-        JSON.parse(readFileSync(join(REPO_ROOT, 'actions', action, 'dist/package.json'), 'utf8')),
-      ).toEqual({
+      expect(existsSync(join(REPO_ROOT, 'actions', action, metadata.runs.main))).toBe(true);
+      expect(JSON.parse(readFileSync(join(REPO_ROOT, 'dist/package.json'), 'utf8'))).toEqual({
         type: 'module',
       });
     });
@@ -54,7 +54,7 @@ describe('action bundles', () => {
       const run = runActionBundle(action, { ...given, [missing]: '' });
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toContain(`::error::Input required and not supplied: ${missing}`);
-      expect(run.outputs).toEqual({});
+      expect(run.outputs).toEqual({ failure: 'input-invalid' });
     });
   });
 });
@@ -79,8 +79,18 @@ describe('malformed inputs', () => {
     ],
     [
       'switch-color',
-      { group: 'master', operation: 'promote' },
-      'Input "release-id" is required when operation is promote',
+      { group: 'master', operation: 'promote', force: 'true' },
+      'Input "reason" is required with force: true; it is recorded with the release',
+    ],
+    [
+      'switch-color',
+      { group: 'master', operation: 'reject', force: 'true', reason: 'x' },
+      'Input "force" applies to promote only, not to reject',
+    ],
+    [
+      'switch-color',
+      { group: 'master', operation: 'promote', 'scale-down-delay': 'later' },
+      'Input "scale-down-delay": expected a duration like 30s or 2m, or keep, got "later"',
     ],
     [
       'run-integration',

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { mapInputSource } from '../../src/action/inputs.ts';
-import { getBuildahArgs, getBuildahLoginArgs, getBuildahPushArgs } from '../../src/build/buildah.ts';
-import { digestFromBuildxMetadata, getBuildxArgs, getDockerLoginArgs } from '../../src/build/buildx.ts';
-import { buildOptions } from '../../src/build/flow.ts';
-import { readBuildPushEcrInputs } from '../../src/build/inputs.ts';
-import type { BuildahSettings, BuildOptions } from '../../src/build/options.ts';
+import { getBuildahArgs, getBuildahLoginArgs, getBuildahPushArgs } from '../../src/image-build/buildah.ts';
+import { digestFromBuildxMetadata, getBuildxArgs, getDockerLoginArgs } from '../../src/image-build/buildx.ts';
+import { buildOptions } from '../../src/image-build/flow.ts';
+import { readBuildPushEcrInputs } from '../../src/image-build/inputs.ts';
+import type { BuildahSettings, BuildOptions } from '../../src/image-build/options.ts';
+import { mapInputSource } from '../../src/runner/inputs.ts';
 
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/hello-a';
 const SHA = '0123456789abcdef0123456789abcdef01234567';

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createEcrClient, describeRepository, RegistryError } from '../../src/registry/ecr.ts';
+import { RegistryError } from '../../src/core/registry.ts';
+import { createEcrClient, describeRepository } from '../../src/registry/ecr.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -71,7 +72,7 @@ describe('ECR faults', () => {
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(RegistryError);
-    expect((error as RegistryError).kind).toBe('unavailable');
+    expect((error as RegistryError).registryKind).toBe('unavailable');
     expect((error as RegistryError).message).toBe(
       'could not describe repository hello-a: ThrottlingException: Rate exceeded',
     );
@@ -83,7 +84,7 @@ describe('ECR faults', () => {
     const endpoint = ecr.endpoint;
     await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
     const error = await describeRepository(client(endpoint), 'hello-a').catch((caught: unknown) => caught);
-    expect((error as RegistryError).kind).toBe('unavailable');
+    expect((error as RegistryError).registryKind).toBe('unavailable');
     expect((error as RegistryError).message).toMatch(
       /^could not describe repository hello-a: ECR did not answer \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/,
     );

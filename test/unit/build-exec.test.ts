@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createCommandRunner } from '../../src/build/exec.ts';
 import { GreenlightError } from '../../src/core/errors.ts';
+import { createCommandRunner } from '../../src/image-build/exec.ts';
 import { recordingLogger } from '../support/logger.ts';
 
 const SECRET = 'hunter2-very-secret';

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { mapInputSource } from '../../src/action/inputs.ts';
 import {
   type BuildPushEcrInputs,
   type GithubEvent,
   githubEventFrom,
   readBuildPushEcrInputs,
-} from '../../src/build/inputs.ts';
+} from '../../src/image-build/inputs.ts';
+import { mapInputSource } from '../../src/runner/inputs.ts';
 
 const SHA = '0123456789ABCDEF0123456789abcdef01234567';
 

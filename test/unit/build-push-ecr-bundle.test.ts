@@ -60,7 +60,7 @@ describe('build-push-ecr bundle rejects malformed inputs', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(`::error::${message}`);
     expect(run.stdout).not.toContain('[command]');
-    expect(run.outputs).toEqual({});
+    expect(run.outputs).toEqual({ failure: 'input-invalid' });
   });
 
   it('without a sha input uses GITHUB_SHA, and says so when neither is set', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { PushedImage } from '../../src/build/flow.ts';
-import { code, renderBuildSummary } from '../../src/build/summary.ts';
+import type { PushedImage } from '../../src/image-build/flow.ts';
+import { code, renderBuildSummary } from '../../src/image-build/summary.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

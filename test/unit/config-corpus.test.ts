@@ -352,7 +352,7 @@ describe('usage errors', () => {
 
 describe('the built CLI bundle', () => {
   const bundle = (args: string[]) =>
-    spawnSync(NODE24, [join(REPO_ROOT, 'dist/cli/index.js'), ...args], {
+    spawnSync(NODE24, [join(REPO_ROOT, 'bin/greenlight.js'), ...args], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '' },

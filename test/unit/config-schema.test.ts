@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { catalogJsonSchema, groupJsonSchema } from '../../src/core/config/json-schema.ts';
-import { validateGroupsDir } from '../../src/core/config/load.ts';
 import { CATALOG_SPEC, GROUP_SPEC } from '../../src/core/config/schemas.ts';
 import type { Spec } from '../../src/core/config/spec.ts';
+import { validateGroupsDir } from '../../src/disk/groups.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
 
 type Schema = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readGroupInputs } from '../../src/action/group-inputs.ts';
+import { formatDuration, parseDuration } from '../../src/core/duration.ts';
+import { readGroupInputs } from '../../src/runner/group-inputs.ts';
 import {
   booleanInput,
   choiceInput,
@@ -7,8 +8,7 @@ import {
   listInput,
   mapInputSource,
   requiredInput,
-} from '../../src/action/inputs.ts';
-import { formatDuration, parseDuration } from '../../src/core/duration.ts';
+} from '../../src/runner/inputs.ts';
 
 describe('action inputs', () => {
   it('reads required inputs and names a missing one', () => {

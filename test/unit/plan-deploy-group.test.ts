@@ -12,15 +12,6 @@ const GROUPS = join(REPO_ROOT, 'groups');
 const BAD = join(REPO_ROOT, 'test/fixtures/groups/bad');
 
 describe('deploy-group bundle', () => {
-  it('without dry-run: validates, then says deploying is not there yet', () => {
-    const run = runActionBundle('deploy-group', { group: 'master', 'groups-dir': GROUPS });
-    expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain(
-      '::error::deploy-group: group "master" is valid, but deploying arrives with the blue/green engine%0A  hint: set dry-run: true',
-    );
-    expect(run.outputs).toEqual({});
-  });
-
   it('reports every bad override line, naming the input', () => {
     const run = runActionBundle('deploy-group', {
       group: 'login-feature',
@@ -33,7 +24,7 @@ describe('deploy-group bundle', () => {
       '::error::Input "overrides" line 2 ("hello-c=main"): unknown service "hello-c"; did you mean "hello-a"?%0A' +
         'Input "overrides" line 3 ("hello-a=bad..name"): expected a git branch name, got "bad..name" (it contains "..")',
     );
-    expect(run.outputs).toEqual({});
+    expect(run.outputs).toEqual({ failure: 'input-invalid' });
   });
 
   it('reports the errors of the group file with their positions, before contacting anything', () => {
@@ -70,7 +61,8 @@ describe('deploy-group bundle', () => {
     expect(run.stdout).toContain(
       `%0Ahello-b (branch master): could not resolve from repository hello-b in ${where}`,
     );
-    expect(run.outputs).toEqual({});
+    expect(run.outputs).toEqual({ failure: 'registry-error' });
+    expect(run.summary).toContain('### Greenlight: registry-error');
   });
 
   it('dry run without any kubeconfig says so, before resolving anything', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGroup } from '../../src/core/config/load.ts';
+import type { GroupState } from '../../src/core/cluster.ts';
 import { applyOverrides } from '../../src/core/config/overrides.ts';
 import { planRelease, releaseIdOf } from '../../src/core/plan.ts';
 import {
@@ -9,7 +9,7 @@ import {
   renderPlanTable,
 } from '../../src/core/render-plan.ts';
 import type { ResolvedImage } from '../../src/core/resolve.ts';
-import type { GroupState } from '../../src/kube/state.ts';
+import { loadGroup } from '../../src/disk/groups.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
 
 const A1 = `sha256:${'a1'.repeat(32)}`;

@@ -1,6 +1,6 @@
 /** `greenlight validate`: every error of the catalog and the group files, `path:line:col: message`. */
 import { formatDiagnostic } from '../../core/config/diagnostics.ts';
-import { validateGroupsDir } from '../../core/config/load.ts';
+import { validateGroupsDir } from '../../disk/groups.ts';
 import type { CliIO, Command } from '../command.ts';
 import { parseCommandArgs } from './args.ts';
 

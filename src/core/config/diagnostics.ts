@@ -28,7 +28,7 @@ export class ConfigError extends InputError {
 
   constructor(diagnostics: readonly Diagnostic[]) {
     const sorted = sortDiagnostics(diagnostics);
-    super(sorted.map(formatDiagnostic).join('\n'));
+    super(sorted.map(formatDiagnostic).join('\n'), { kind: 'config-invalid' });
     this.diagnostics = sorted;
   }
 }

@@ -1,0 +1,45 @@
+/** The switch-color action's inputs, read and checked before anything else is loaded. */
+import { parseScaleDownDelay } from '../../src/core/duration.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { type GroupInputs, readGroupInputs } from '../../src/runner/group-inputs.ts';
+import {
+  booleanInput,
+  choiceInput,
+  durationInput,
+  type InputSource,
+  optionalInput,
+} from '../../src/runner/inputs.ts';
+
+type ScaleDownDelay = ReturnType<typeof parseScaleDownDelay>;
+
+export const OPERATIONS = ['promote', 'reject', 'rollback'] as const;
+
+export interface SwitchColorInputs extends GroupInputs {
+  operation: (typeof OPERATIONS)[number];
+  releaseId: string | undefined;
+  force: boolean;
+  reason: string | undefined;
+  scaleDownDelay: ScaleDownDelay;
+  timeoutMs: number;
+  lockTimeoutMs: number;
+}
+
+export function readSwitchColorInputs(source: InputSource): SwitchColorInputs {
+  const inputs: SwitchColorInputs = {
+    ...readGroupInputs(source),
+    operation: choiceInput(source, 'operation', OPERATIONS),
+    releaseId: optionalInput(source, 'release-id'),
+    force: booleanInput(source, 'force', false),
+    reason: optionalInput(source, 'reason'),
+    scaleDownDelay: parseScaleDownDelay(source.get('scale-down-delay') || '30s', 'Input "scale-down-delay"'),
+    timeoutMs: durationInput(source, 'timeout', '5m'),
+    lockTimeoutMs: durationInput(source, 'lock-timeout', '10m'),
+  };
+  if (inputs.force && !inputs.reason) {
+    throw new InputError('Input "reason" is required with force: true; it is recorded with the release');
+  }
+  if (inputs.force && inputs.operation !== 'promote') {
+    throw new InputError(`Input "force" applies to promote only, not to ${inputs.operation}`);
+  }
+  return inputs;
+}

@@ -1,0 +1,41 @@
+import { createRequire as __greenlightRequire } from 'node:module';
+const require = __greenlightRequire(import.meta.url);
+import {
+  connectKube,
+  engineDepsFor,
+  loadGroupWithOverrides,
+  runContextFrom
+} from "./chunk-YWBYLIWY.js";
+import {
+  info,
+  warning
+} from "./chunk-X5X2W4PK.js";
+
+// src/runner/engine.ts
+var actionLog = { info: (line) => info(line), warn: (line) => warning(line) };
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
+}
+function loadActionGroup(inputs, overrides = []) {
+  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
+}
+function cancellation() {
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => stop.abort(new Error(`the job was cancelled (${signal})`)));
+  }
+  return stop.signal;
+}
+function actionEngineDeps(validated) {
+  const client = connectKube(process.env);
+  return {
+    ...engineDepsFor(client, validated.group.namespace, actionLog, runContextFrom(process.env)),
+    signal: cancellation()
+  };
+}
+
+export {
+  workspace,
+  loadActionGroup,
+  actionEngineDeps
+};

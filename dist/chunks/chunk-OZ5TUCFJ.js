@@ -1,0 +1,25 @@
+import { createRequire as __greenlightRequire } from 'node:module';
+const require = __greenlightRequire(import.meta.url);
+import {
+  optionalInput,
+  requiredInput
+} from "./chunk-EC4QDAOE.js";
+import {
+  InputError
+} from "./chunk-C4AV673B.js";
+
+// src/runner/group-inputs.ts
+var GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+function readGroupInputs(source) {
+  const group = requiredInput(source, "group");
+  if (!GROUP_REF.test(group) || group.split("/").includes("..")) {
+    throw new InputError(
+      `Input "group": expected a group name such as "master" or a path such as "groups/master.yaml", got "${group}"`
+    );
+  }
+  return { group, groupsDir: optionalInput(source, "groups-dir") ?? "groups" };
+}
+
+export {
+  readGroupInputs
+};

@@ -1,0 +1,73 @@
+import { createRequire as __greenlightRequire } from 'node:module';
+const require = __greenlightRequire(import.meta.url);
+import {
+  actionEngineDeps,
+  loadActionGroup
+} from "./chunk-3DVD5DI4.js";
+import {
+  deployGroup,
+  planGroup,
+  previewUrls
+} from "./chunk-NZMWNLFE.js";
+import {
+  connectRegistry,
+  inputOverrideEntries,
+  planToJson,
+  readGroupView,
+  renderPlanMarkdown,
+  renderStatusMarkdown,
+  statusOf
+} from "./chunk-YWBYLIWY.js";
+import {
+  info,
+  setOutput,
+  setSecret,
+  summary
+} from "./chunk-X5X2W4PK.js";
+import "./chunk-4G7EMD4N.js";
+import "./chunk-R6Y2HZ7J.js";
+import "./chunk-C4AV673B.js";
+import "./chunk-TAPV5QTX.js";
+import "./chunk-KSZB5HZC.js";
+
+// actions/deploy-group/main.ts
+async function run(inputs) {
+  const validated = loadActionGroup(inputs, inputOverrideEntries("overrides", inputs.overrides));
+  if (process.env.REGISTRY_PASSWORD) setSecret(process.env.REGISTRY_PASSWORD);
+  const images = connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion });
+  const deps = actionEngineDeps(validated);
+  if (inputs.dryRun) {
+    const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
+    publish(plan, validated, plan.releaseId, "planned");
+    info(
+      `plan for ${plan.group}: release ${plan.releaseId} to ${plan.standbyColor} (dry run, nothing written)`
+    );
+    await summary.addRaw(renderPlanMarkdown(plan)).write();
+    return;
+  }
+  const result = await deployGroup(
+    {
+      ...validated,
+      timeoutMs: inputs.timeoutMs,
+      lockTimeoutMs: inputs.lockTimeoutMs,
+      keepFailed: inputs.keepFailed,
+      signal: deps.signal
+    },
+    { ...deps, images }
+  );
+  const phase = result.record?.phase ?? (result.outcome === "already-live" ? "promoted" : "ready");
+  publish(result.plan, validated, result.releaseId, phase);
+  info(`release ${result.releaseId} on ${result.standbyColor}: ${result.outcome} (${phase})`);
+  const status = statusOf(await readGroupView(validated, deps), 5, false);
+  await summary.addRaw(renderPlanMarkdown(result.plan)).addRaw(renderStatusMarkdown(status, `Greenlight deploy: ${result.outcome}`)).write();
+}
+function publish(plan, validated, releaseId, phase) {
+  setOutput("plan", JSON.stringify(planToJson(plan)));
+  setOutput("release-id", releaseId);
+  setOutput("standby-color", plan.standbyColor);
+  setOutput("phase", phase);
+  setOutput("preview-urls", JSON.stringify(previewUrls(validated, plan.namespace)));
+}
+export {
+  run
+};

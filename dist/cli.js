@@ -1,0 +1,547 @@
+import { createRequire as __greenlightRequire } from 'node:module';
+const require = __greenlightRequire(import.meta.url);
+import {
+  deployGroup,
+  planGroup,
+  previewUrls
+} from "./chunks/chunk-NZMWNLFE.js";
+import {
+  promoteRelease,
+  rejectRelease,
+  rollbackRelease
+} from "./chunks/chunk-5NIJPNTL.js";
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  EngineError,
+  cliOverrideEntries,
+  colorTargets,
+  connectKube,
+  connectRegistry,
+  engineDepsFor,
+  formatDiagnostic,
+  groupStatus,
+  historyEntry,
+  liveReleaseId,
+  loadGroupWithOverrides,
+  planToJson,
+  renderPlanJson,
+  renderPlanMarkdown,
+  renderPlanTable,
+  renderStatusJson,
+  renderStatusTable,
+  requiredGroups,
+  runContextFrom,
+  scaleColor,
+  validateGroupsDir,
+  waitForRollout,
+  withGroupLock
+} from "./chunks/chunk-YWBYLIWY.js";
+import {
+  parseDuration,
+  parseScaleDownDelay
+} from "./chunks/chunk-KRE2M7C2.js";
+import "./chunks/chunk-4G7EMD4N.js";
+import {
+  COLORS
+} from "./chunks/chunk-R6Y2HZ7J.js";
+import {
+  GreenlightError,
+  describeError
+} from "./chunks/chunk-C4AV673B.js";
+import "./chunks/chunk-TAPV5QTX.js";
+import "./chunks/chunk-KSZB5HZC.js";
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/cli/commands/args.ts
+import { parseArgs } from "node:util";
+function parseCommandArgs(args, options, usage, io) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`${message.split("\n")[0]}
+Usage: ${usage}
+`);
+    return void 0;
+  }
+}
+function usageError(io, message, usage) {
+  io.stderr(`${message}
+Usage: ${usage}
+`);
+  return 2;
+}
+
+// src/cli/commands/group-command.ts
+var GROUP_OPTIONS = {
+  "groups-dir": { type: "string", default: "groups" },
+  kubeconfig: { type: "string" },
+  json: { type: "boolean", default: false },
+  timeout: { type: "string" },
+  "lock-timeout": { type: "string" }
+};
+function groupCommand(spec) {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(args, io) {
+      const options = { ...GROUP_OPTIONS, ...spec.options };
+      const parsed = parseCommandArgs(args, options, spec.usage, io);
+      if (!parsed) return 2;
+      const [group, ...extra] = parsed.positionals;
+      if (!group || extra.length > 0) return usageError(io, "expected exactly one GROUP", spec.usage);
+      const problem = spec.check?.(parsed);
+      if (problem) return usageError(io, problem, spec.usage);
+      const values = parsed.values;
+      const timeoutMs = parseDuration(String(values.timeout ?? spec.defaultTimeout), "--timeout");
+      const lockTimeoutMs = values["lock-timeout"] ? parseDuration(String(values["lock-timeout"]), "--lock-timeout") : DEFAULT_LOCK_TIMEOUT_MS;
+      const validated = loadGroupWithOverrides(
+        { cwd: io.cwd, groupsDir: String(values["groups-dir"] ?? "groups") },
+        group,
+        spec.overrides?.(parsed) ?? []
+      );
+      const client = connectKube(
+        io.env,
+        values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
+      );
+      const deps = {
+        ...engineDepsFor(client, validated.group.namespace, stderrLog(io), runContextFrom(io.env)),
+        signal: io.signal
+      };
+      return spec.run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json: values.json === true });
+    }
+  };
+}
+function stderrLog(io) {
+  return {
+    info: (line) => io.stderr(`${line}
+`),
+    warn: (line) => io.stderr(`warning: ${line}
+`)
+  };
+}
+function printJson(io, value) {
+  io.stdout(`${JSON.stringify(value, null, 2)}
+`);
+}
+
+// src/cli/commands/deploy.ts
+var USAGE = "greenlight deploy GROUP [--set SVC=BRANCH]... [--registry ecr|HOST] [--kubeconfig PATH] [--groups-dir DIR] [--timeout DUR] [--lock-timeout DUR] [--keep-failed] [--json]";
+var deployCommand = groupCommand({
+  name: "deploy",
+  summary: "deploy every service of a group to its standby color and wait until it is ready; live is untouched",
+  usage: USAGE,
+  defaultTimeout: "10m",
+  options: {
+    set: { type: "string", multiple: true, default: [] },
+    registry: { type: "string" },
+    "keep-failed": { type: "boolean", default: false }
+  },
+  overrides: (parsed) => cliOverrideEntries(parsed.values.set),
+  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
+    const result = await deployGroup(
+      {
+        ...validated,
+        timeoutMs,
+        lockTimeoutMs,
+        keepFailed: parsed.values["keep-failed"],
+        signal: deps.signal
+      },
+      { ...deps, images }
+    );
+    const phase = result.record?.phase ?? (result.outcome === "already-live" ? "promoted" : "ready");
+    if (json) {
+      printJson(io, {
+        releaseId: result.releaseId,
+        standbyColor: result.standbyColor,
+        phase,
+        outcome: result.outcome,
+        previewUrls: previewUrls(validated, result.plan.namespace),
+        plan: planToJson(result.plan)
+      });
+    } else {
+      io.stdout(renderPlanTable(result.plan));
+      io.stdout(`${deployLine(result.outcome, result.releaseId, result.standbyColor, phase)}
+`);
+    }
+    return 0;
+  }
+});
+function deployLine(outcome, releaseId, color, phase) {
+  if (outcome === "already-live") return `release ${releaseId} is already live: nothing to deploy`;
+  if (outcome === "already-on-standby")
+    return `release ${releaseId} already stands ready on ${color} (${phase}): nothing written`;
+  return `release ${releaseId} is ready on ${color}, awaiting tests`;
+}
+
+// src/cli/commands/plan.ts
+var USAGE2 = "greenlight plan GROUP [--groups-dir DIR] [--set svc=branch]... [--json|--markdown] [--registry ecr|HOST] [--kubeconfig PATH]";
+var planCommand = groupCommand({
+  name: "plan",
+  summary: "show what deploying a group would do per service (deploy / unchanged / first-deploy); writes nothing",
+  usage: USAGE2,
+  defaultTimeout: "2m",
+  options: {
+    set: { type: "string", multiple: true, default: [] },
+    markdown: { type: "boolean", default: false },
+    registry: { type: "string" }
+  },
+  overrides: (parsed) => cliOverrideEntries(parsed.values.set),
+  check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
+  async run({ parsed, validated, deps, io, json }) {
+    const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
+    const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
+    const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
+    io.stdout(render(plan));
+    return 0;
+  }
+});
+
+// src/engine/scale.ts
+async function scaleGroupDown(input, deps) {
+  return withGroupLock(input, deps, async ({ view, deps: locked }) => {
+    const running = COLORS.filter(
+      (color) => view.group.services.some(
+        (service) => (view.state.services[service.name]?.colors[color]?.replicas ?? 0) > 0
+      )
+    );
+    for (const color of running) await scaleColor(view, color, 0, locked);
+    locked.log.info(
+      running.length > 0 ? `scaled ${running.join(" and ")} of ${view.group.name} to zero; Services and history kept` : `${view.group.name} was already down`
+    );
+    return {
+      outcome: running.length > 0 ? "down" : "already-down",
+      liveColor: view.liveColor,
+      releaseId: liveReleaseId(view)
+    };
+  });
+}
+async function scaleGroupUp(input, deps) {
+  return withGroupLock(input, deps, async (session) => {
+    const { view } = session;
+    const live = liveReleaseId(view);
+    if (!view.liveColor || !live) {
+      throw new EngineError(
+        "nothing-live",
+        `group ${view.group.name} has no live release to bring up (promote one first)`
+      );
+    }
+    await scaleColor(view, view.liveColor, "desired", session.deps);
+    const fresh = await session.reread();
+    await waitForRollout(
+      {
+        targets: colorTargets(fresh, view.liveColor, live, { includePreview: false }).map((target) => ({
+          ...target,
+          endpointServices: [...target.endpointServices, target.service]
+        })),
+        timeoutMs: input.timeoutMs,
+        what: `the live release ${live} (${view.liveColor})`,
+        signal: session.signal
+      },
+      session.deps
+    );
+    return { outcome: "up", liveColor: view.liveColor, releaseId: live };
+  });
+}
+
+// src/cli/commands/scale.ts
+var COMMON = "[--kubeconfig PATH] [--groups-dir DIR] [--timeout DUR] [--lock-timeout DUR] [--json]";
+var downCommand = groupCommand({
+  name: "down",
+  summary: "scale every color of a group to zero; Services and history stay, `up` brings it back",
+  usage: `greenlight down GROUP ${COMMON}`,
+  defaultTimeout: "5m",
+  options: {},
+  async run({ validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    return report(
+      io,
+      json,
+      await scaleGroupDown({ ...validated, timeoutMs, lockTimeoutMs, signal: deps.signal }, deps)
+    );
+  }
+});
+var upCommand = groupCommand({
+  name: "up",
+  summary: "bring a group's live release back to its replicas and wait until it serves",
+  usage: `greenlight up GROUP ${COMMON}`,
+  defaultTimeout: "10m",
+  options: {},
+  async run({ validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    return report(
+      io,
+      json,
+      await scaleGroupUp({ ...validated, timeoutMs, lockTimeoutMs, signal: deps.signal }, deps)
+    );
+  }
+});
+function report(io, json, result) {
+  if (json)
+    printJson(io, {
+      outcome: result.outcome,
+      liveColor: result.liveColor ?? null,
+      releaseId: result.releaseId ?? null
+    });
+  else if (result.outcome === "up") io.stdout(`release ${result.releaseId} is up on ${result.liveColor}
+`);
+  else
+    io.stdout(`${result.outcome === "down" ? "scaled down" : "already down"}; Services and history kept
+`);
+  return 0;
+}
+
+// src/cli/commands/status.ts
+var statusCommand = groupCommand({
+  name: "status",
+  summary: "show what each service runs live and on standby, the group phase and the last releases",
+  usage: "greenlight status GROUP [--history N] [--kubeconfig PATH] [--groups-dir DIR] [--json]",
+  defaultTimeout: "2m",
+  options: { history: { type: "string", default: "10" } },
+  check: (parsed) => /^\d{1,3}$/.test(parsed.values.history) ? void 0 : "--history: expected a number of releases",
+  async run({ parsed, validated, deps, timeoutMs, io, json }) {
+    const status = await groupStatus(
+      { ...validated, timeoutMs, historyLimit: Number(parsed.values.history) },
+      deps
+    );
+    io.stdout(json ? renderStatusJson(status) : renderStatusTable(status));
+    return 0;
+  }
+});
+
+// src/cli/commands/switch.ts
+var COMMON2 = "[--kubeconfig PATH] [--groups-dir DIR] [--timeout DUR] [--lock-timeout DUR] [--json]";
+var DELAY = { "scale-down-delay": { type: "string", default: "30s" } };
+var promoteCommand = groupCommand({
+  name: "promote",
+  summary: "switch every service of a group to its tested standby color, together; refused unless these digests passed",
+  usage: `greenlight promote GROUP [--release ID] [--force --reason TEXT] [--scale-down-delay DUR|keep] ${COMMON2}`,
+  defaultTimeout: "5m",
+  options: {
+    release: { type: "string" },
+    force: { type: "boolean", default: false },
+    reason: { type: "string" },
+    ...DELAY
+  },
+  check: (parsed) => parsed.values.force && !parsed.values.reason?.trim() ? "--force needs --reason TEXT: the reason is recorded with the release" : !parsed.values.force && parsed.values.reason ? "--reason goes with --force" : void 0,
+  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    const result = await promoteRelease(
+      {
+        ...validated,
+        timeoutMs,
+        lockTimeoutMs,
+        scaleDownDelay: parseScaleDownDelay(parsed.values["scale-down-delay"], "--scale-down-delay"),
+        releaseId: parsed.values.release,
+        force: parsed.values.force ? { reason: parsed.values.reason?.trim() ?? "" } : void 0,
+        requireVerifiedIn: requiredGroups(
+          { cwd: io.cwd, groupsDir: parsed.values["groups-dir"] },
+          validated.group
+        ),
+        signal: deps.signal
+      },
+      deps
+    );
+    return report2(io, json, result);
+  }
+});
+var rejectCommand = groupCommand({
+  name: "reject",
+  summary: "scale a group's standby to zero and record the release rejected; live is untouched",
+  usage: `greenlight reject GROUP [--release ID] ${COMMON2}`,
+  defaultTimeout: "5m",
+  options: { release: { type: "string" } },
+  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    const result = await rejectRelease(
+      {
+        ...validated,
+        timeoutMs,
+        lockTimeoutMs,
+        scaleDownDelay: "keep",
+        releaseId: parsed.values.release,
+        signal: deps.signal
+      },
+      deps
+    );
+    return report2(io, json, result);
+  }
+});
+var rollbackCommand = groupCommand({
+  name: "rollback",
+  summary: "switch a group back to its previous live release (at once when its color is still warm)",
+  usage: `greenlight rollback GROUP [--scale-down-delay DUR|keep] ${COMMON2}`,
+  defaultTimeout: "10m",
+  options: { ...DELAY },
+  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    const result = await rollbackRelease(
+      {
+        ...validated,
+        timeoutMs,
+        lockTimeoutMs,
+        scaleDownDelay: parseScaleDownDelay(parsed.values["scale-down-delay"], "--scale-down-delay"),
+        signal: deps.signal
+      },
+      deps
+    );
+    return report2(io, json, result);
+  }
+});
+function report2(io, json, result) {
+  if (json) {
+    printJson(io, {
+      outcome: result.outcome,
+      releaseId: result.releaseId ?? null,
+      liveColor: result.liveColor ?? null,
+      liveColors: result.liveColors,
+      forcedPast: result.forcedPast,
+      historyEntry: result.record ? historyEntry(result.record) : null
+    });
+  } else {
+    io.stdout(`${outcomeLine(result)}
+`);
+  }
+  return 0;
+}
+function outcomeLine(result) {
+  switch (result.outcome) {
+    case "promoted":
+      return `promoted release ${result.releaseId}: live is ${result.liveColor}${result.forcedPast.length ? " (forced)" : ""}`;
+    case "already-live":
+      return `release ${result.releaseId} is already live on ${result.liveColor}: nothing to do`;
+    case "rejected":
+      return `rejected release ${result.releaseId}: standby scaled to zero, live (${result.liveColor ?? "none"}) untouched`;
+    case "nothing-to-reject":
+      return "nothing on standby to reject";
+    case "rolled-back":
+      return `rolled back to release ${result.releaseId}: live is ${result.liveColor}`;
+  }
+}
+
+// src/cli/commands/validate.ts
+var USAGE3 = "greenlight validate [--groups-dir DIR] [FILE...]";
+var validateCommand = {
+  name: "validate",
+  summary: "check groups/services.yaml and the group files; print every error with its position",
+  usage: USAGE3,
+  async run(args, io) {
+    const parsed = parseCommandArgs(args, { "groups-dir": { type: "string", default: "groups" } }, USAGE3, io);
+    if (!parsed) return 2;
+    const report3 = validateGroupsDir(
+      { cwd: io.cwd, groupsDir: parsed.values["groups-dir"] },
+      parsed.positionals
+    );
+    if (report3.diagnostics.length > 0) {
+      io.stderr(`${report3.diagnostics.map(formatDiagnostic).join("\n")}
+`);
+      const count = report3.diagnostics.length;
+      io.stderr(
+        `${count} error${count === 1 ? "" : "s"} in ${filesWithErrors(report3.diagnostics)} of ${report3.files.length} files
+`
+      );
+      return 1;
+    }
+    io.stdout(`ok: ${report3.files.length} files valid (${report3.files.join(", ")})
+`);
+    return 0;
+  }
+};
+function filesWithErrors(diagnostics) {
+  return new Set(diagnostics.map((diagnostic) => diagnostic.file)).size;
+}
+
+// src/cli/commands/index.ts
+var COMMANDS = [
+  validateCommand,
+  planCommand,
+  deployCommand,
+  statusCommand,
+  promoteCommand,
+  rejectCommand,
+  rollbackCommand,
+  downCommand,
+  upCommand
+];
+
+// src/cli/main.ts
+function renderHelp(commands) {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
+  return [
+    "greenlight: deploy groups of services blue/green, test the standby, switch live when the tests pass.",
+    "",
+    "Usage: greenlight <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Options:",
+    "  -h, --help     show help (also: greenlight <command> --help)",
+    "  -v, --version  print the version",
+    ""
+  ].join("\n");
+}
+async function main(argv, io, commands = COMMANDS) {
+  const [name, ...args] = argv;
+  if (name === void 0 || name === "-h" || name === "--help" || name === "help") {
+    io.stdout(renderHelp(commands));
+    return name === void 0 ? 2 : 0;
+  }
+  if (name === "-v" || name === "--version") {
+    io.stdout(`${VERSION}
+`);
+    return 0;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.stderr(`greenlight: unknown command "${name}"
+
+${renderHelp(commands)}`);
+    return 2;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout(`${command.summary}
+
+Usage: ${command.usage}
+`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    io.stderr(`greenlight ${name}: ${describeError(error)}
+`);
+    if (args.includes("--json")) io.stdout(`${JSON.stringify({ error: errorToJson(error) }, null, 2)}
+`);
+    return error instanceof GreenlightError ? 1 : 70;
+  }
+}
+function errorToJson(error) {
+  if (error instanceof GreenlightError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      hint: error.hint ?? null,
+      ...error instanceof EngineError ? { detail: error.detail } : {}
+    };
+  }
+  return { kind: "bug", message: error instanceof Error ? error.message : String(error), hint: null };
+}
+
+// src/cli/index.ts
+var stop = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`greenlight: ${signal}, stopping (again to exit at once)
+`);
+    stop.abort(new Error(`interrupted by ${signal}`));
+  });
+}
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+  signal: stop.signal
+});

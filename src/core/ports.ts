@@ -1,0 +1,87 @@
+/**
+ * The narrow interfaces the engine works through. Core and engine code depend only on
+ * these; `src/kube/` and `src/registry/` implement them for real clusters and registries,
+ * `test/support/fake-cluster.ts` in memory for unit tests of the engine's decisions.
+ */
+import type {
+  DeploymentObservation,
+  EventObservation,
+  GroupObjects,
+  RolloutSnapshot,
+  ServiceObservation,
+} from './cluster.ts';
+import { GreenlightError } from './errors.ts';
+import type { LeaseState, StoredLease } from './lock.ts';
+import type { ReleaseRecord, StoredRelease } from './release.ts';
+import type { DeploymentSpec, ServiceSpec } from './workload.ts';
+
+export type { ImageRegistry } from './registry.ts';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Progress lines for a person (the CLI's stderr, the action log). */
+export interface ProgressLog {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+/** Reads one group's namespace. */
+export interface ClusterReader {
+  readonly namespace: string;
+  /** For messages: the API server's URL. */
+  readonly server: string;
+  readGroupObjects(): Promise<GroupObjects>;
+  readRolloutSnapshot(): Promise<RolloutSnapshot>;
+  /**
+   * The group's Deployments, pods and EndpointSlices as they change: one snapshot after
+   * the initial list and one after each batch of watch events, until `signal` aborts.
+   * Cut watches resume from the last resourceVersion.
+   */
+  watchRollout(signal: AbortSignal): AsyncIterable<RolloutSnapshot>;
+  /** Recent events of the named objects (pods, Deployments), newest first. */
+  readEvents(objectNames: readonly string[]): Promise<EventObservation[]>;
+}
+
+/** Writes to one group's namespace; every write is idempotent (server-side apply or a version). */
+export interface ClusterWriter {
+  createNamespace(): Promise<void>;
+  applyDeployment(spec: DeploymentSpec): Promise<DeploymentObservation>;
+  applyService(spec: ServiceSpec): Promise<ServiceObservation>;
+  scaleDeployment(name: string, replicas: number): Promise<void>;
+  deleteService(name: string): Promise<void>;
+}
+
+export interface GroupCluster extends ClusterReader, ClusterWriter {}
+
+/** Another writer changed the object since it was read (HTTP 409): read again and decide again. */
+export class ConflictError extends GreenlightError {
+  override name = 'ConflictError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { kind: 'record-conflict', cause: options.cause });
+  }
+}
+
+/** The release records of one namespace, with optimistic concurrency on every write. */
+export interface ReleaseStore {
+  list(): Promise<StoredRelease[]>;
+  /** ConflictError when a record of that id exists already. */
+  create(record: ReleaseRecord): Promise<StoredRelease>;
+  /** ConflictError when the record changed since `stored` was read. */
+  update(stored: StoredRelease, record: ReleaseRecord): Promise<StoredRelease>;
+  delete(id: string): Promise<void>;
+}
+
+/** The namespace lock's Lease, with optimistic concurrency. */
+export interface LeaseStore {
+  read(): Promise<StoredLease | undefined>;
+  /** ConflictError when the Lease exists already. */
+  create(lease: LeaseState): Promise<StoredLease>;
+  /** ConflictError when the Lease changed since `stored` was read. */
+  update(stored: StoredLease, lease: LeaseState): Promise<StoredLease>;
+}

@@ -1,0 +1,161 @@
+/**
+ * The namespace lock: take the Lease (waiting for another holder up to the lock timeout),
+ * renew it while the operation runs, release it at the end. A holder whose renewals fail
+ * past the margin stops writing: `ensureHeld` throws before every write, so two runs never
+ * write to a group at once.
+ */
+
+import { EngineError } from '../core/failures.ts';
+import {
+  DEFAULT_LEASE_DURATION_MS,
+  decideLease,
+  heldLease,
+  holderMayWrite,
+  LOCK_LEASE_NAME,
+  RENEW_FRACTION,
+  type StoredLease,
+} from '../core/lock.ts';
+import { type Clock, ConflictError, type LeaseStore, type ProgressLog } from '../core/ports.ts';
+
+export interface NamespaceLock {
+  readonly holder: string;
+  /** Throws EngineError `lock-lost` once this run may no longer write. */
+  ensureHeld(): void;
+  /** Aborts when the lock is lost, so waits stop too. */
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
+
+export interface AcquireInput {
+  holder: string;
+  timeoutMs: number;
+  durationMs?: number | undefined;
+  namespace: string;
+}
+
+const POLL_MS = 1_000;
+
+export async function acquireNamespaceLock(
+  input: AcquireInput,
+  deps: { leases: LeaseStore; clock: Clock; log: ProgressLog },
+): Promise<NamespaceLock> {
+  const durationMs = input.durationMs ?? DEFAULT_LEASE_DURATION_MS;
+  const deadline = deps.clock.now() + input.timeoutMs;
+  let announced = '';
+  for (;;) {
+    const stored = await deps.leases.read();
+    const now = deps.clock.now();
+    const decision = decideLease(stored?.lease, input.holder, now);
+    if (decision.action !== 'wait') {
+      const taken = await tryTake(stored, input.holder, durationMs, now, deps.leases);
+      if (taken) {
+        if (decision.action === 'take-over') {
+          deps.log.warn(
+            `took over the lock of ${input.namespace} from ${decision.previousHolder}: its Lease expired (the run was killed or lost the API server)`,
+          );
+        }
+        return holdLock(taken, input.holder, durationMs, deps);
+      }
+      continue;
+    }
+    if (now >= deadline) {
+      throw new EngineError(
+        'lock-held',
+        `namespace ${input.namespace} is locked by ${decision.holder} (Lease ${LOCK_LEASE_NAME}); waited ${Math.round(input.timeoutMs / 1000)}s`,
+        { detail: { holder: decision.holder } },
+      );
+    }
+    if (announced !== decision.holder) {
+      deps.log.info(`waiting for the lock of ${input.namespace}, held by ${decision.holder}`);
+      announced = decision.holder;
+    }
+    await deps.clock.sleep(Math.min(POLL_MS, Math.max(0, deadline - now)));
+  }
+}
+
+/** One attempt to write ourselves into the Lease; undefined when another writer won the race. */
+async function tryTake(
+  stored: StoredLease | undefined,
+  holder: string,
+  durationMs: number,
+  now: number,
+  leases: LeaseStore,
+): Promise<{ stored: StoredLease; renewedAt: number } | undefined> {
+  const lease = heldLease(holder, now, stored?.lease, durationMs);
+  try {
+    const written = stored ? await leases.update(stored, lease) : await leases.create(lease);
+    return { stored: written, renewedAt: now };
+  } catch (error) {
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+}
+
+function holdLock(
+  taken: { stored: StoredLease; renewedAt: number },
+  holder: string,
+  durationMs: number,
+  deps: { leases: LeaseStore; clock: Clock; log: ProgressLog },
+): NamespaceLock {
+  let stored = taken.stored;
+  let renewedAt = taken.renewedAt;
+  const lostController = new AbortController();
+  const stopRenewing = new AbortController();
+  const lose = (why: string) => {
+    if (lostController.signal.aborted) return;
+    deps.log.warn(`lost the namespace lock: ${why}; stopping before any further write`);
+    lostController.abort(new EngineError('lock-lost', `lost the namespace lock: ${why}`));
+  };
+  const renewals = (async () => {
+    while (!stopRenewing.signal.aborted && !lostController.signal.aborted) {
+      try {
+        await deps.clock.sleep(durationMs / RENEW_FRACTION, stopRenewing.signal);
+      } catch {
+        return;
+      }
+      if (!holderMayWrite(renewedAt, durationMs, deps.clock.now())) {
+        lose(`no renewal succeeded for ${Math.round((deps.clock.now() - renewedAt) / 1000)}s`);
+        return;
+      }
+      try {
+        const now = deps.clock.now();
+        stored = await deps.leases.update(stored, heldLease(holder, now, stored.lease, durationMs));
+        renewedAt = now;
+      } catch (error) {
+        if (error instanceof ConflictError) {
+          const current = await deps.leases.read().catch(() => undefined);
+          if (current?.lease.holder !== holder) {
+            lose(`the Lease now names ${current?.lease.holder ?? 'nobody'}`);
+            return;
+          }
+          if (current) stored = current;
+        }
+        // Other failures: keep trying until the margin runs out.
+      }
+    }
+  })();
+  return {
+    holder,
+    lost: lostController.signal,
+    ensureHeld() {
+      if (lostController.signal.aborted) throw lostController.signal.reason;
+      if (!holderMayWrite(renewedAt, durationMs, deps.clock.now())) {
+        lose('renewals have been failing');
+        throw lostController.signal.reason;
+      }
+    },
+    async release() {
+      stopRenewing.abort();
+      await renewals;
+      if (lostController.signal.aborted) return;
+      try {
+        const { holder: _holder, ...released } = stored.lease;
+        await deps.leases.update(stored, { ...released, renewedAt: deps.clock.now(), durationMs });
+      } catch (error) {
+        // Not ours any more, or the API is gone: the Lease expires on its own.
+        if (!(error instanceof ConflictError))
+          deps.log.warn(`could not release the namespace lock: ${String(error)}`);
+      }
+    },
+  };
+}

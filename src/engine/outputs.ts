@@ -1,0 +1,17 @@
+/** Values the entry points publish (action outputs, --json), computed the same way for both. */
+import type { Catalog, Group } from '../core/config/types.ts';
+import { previewServiceName } from '../core/naming.ts';
+import { inClusterUrl } from '../core/workload.ts';
+
+/** service -> in-cluster URL of its preview Service (the standby color). */
+export function previewUrls(
+  validated: { catalog: Catalog; group: Group },
+  namespace: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    validated.group.services.map((service) => {
+      const port = validated.catalog.services.get(service.name)?.port ?? 80;
+      return [service.name, inClusterUrl(previewServiceName(service.name), namespace, port)];
+    }),
+  );
+}

@@ -1,0 +1,285 @@
+/**
+ * Switching a whole group live: write the intent to the release record, point every live
+ * Service at the new color at once, check each, wait until the live Services' endpoints
+ * hold only the new color's ready pods, swap the previews, record the outcome. If any
+ * Service cannot be switched, every Service goes back to the old color. A run killed
+ * half-way leaves the intent behind, and the next command completes or reverts it.
+ */
+import pLimit from 'p-limit';
+import type { CatalogService } from '../core/config/types.ts';
+import { EngineError } from '../core/failures.ts';
+import { type Color, deploymentName, otherColor, previewServiceName } from '../core/naming.ts';
+import type { ReleaseRecord, StoredRelease, SwitchIntent } from '../core/release.ts';
+import type { RolloutTarget } from '../core/rollout.ts';
+import { colorServiceName, liveServiceName, liveServiceSpec, previewServiceSpec } from '../core/workload.ts';
+import { type EngineDeps, nowIso } from './deps.ts';
+import { changeRecord } from './records.ts';
+import { desiredReplicasOn, type GroupView } from './view.ts';
+import { waitForRollout } from './wait.ts';
+
+/** Parallel API writes: enough to switch 200 services in a blink, few enough for client-side limits. */
+export const WRITE_CONCURRENCY = 16;
+
+export type ScaleDownDelay = number | 'keep';
+
+export interface SwitchInput {
+  operation: SwitchIntent['operation'];
+  release: StoredRelease;
+  from?: Color | undefined;
+  to: Color;
+  previousRelease?: string | undefined;
+  scaleDownDelay: ScaleDownDelay;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface SwitchResult {
+  record: ReleaseRecord;
+  liveColors: Record<string, Color>;
+}
+
+export async function switchGroupLive(
+  view: GroupView,
+  input: SwitchInput,
+  deps: EngineDeps,
+): Promise<SwitchResult> {
+  const intent: SwitchIntent = {
+    operation: input.operation,
+    ...(input.from ? { from: input.from } : {}),
+    to: input.to,
+    ...(input.previousRelease ? { previousRelease: input.previousRelease } : {}),
+    ...(input.scaleDownDelay === 'keep' ? {} : { scaleDownDelayMs: input.scaleDownDelay }),
+    startedAt: nowIso(deps.clock),
+    by: deps.run.runUrl ?? deps.run.actor,
+  };
+  const withIntent = await changeRecord(deps.records, input.release.record.id, input.release, (record) =>
+    record ? { ...record, switch: intent, updatedAt: nowIso(deps.clock) } : undefined,
+  );
+  return completeSwitch(view, withIntent ?? input.release, intent, input, deps);
+}
+
+/** Steps after the intent is on record: also what recovery runs to finish a killed switch. */
+export async function completeSwitch(
+  view: GroupView,
+  stored: StoredRelease,
+  intent: SwitchIntent,
+  input: Pick<SwitchInput, 'timeoutMs' | 'signal'>,
+  deps: EngineDeps,
+): Promise<SwitchResult> {
+  const services = catalogServices(view);
+  try {
+    await pointLiveServices(view, services, intent.to, deps);
+    await waitForRollout(
+      {
+        targets: liveTargets(view, intent.to, stored.record.id),
+        timeoutMs: input.timeoutMs,
+        what: `the live Services on ${intent.to}`,
+        signal: input.signal,
+      },
+      deps,
+    );
+  } catch (error) {
+    await revertSwitch(view, stored, intent, error, deps);
+    throw new EngineError(
+      'switch-failed',
+      `switching ${view.group.name} to ${intent.to} failed, every live Service is back on ${intent.from ?? 'no color (no live Service)'}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  await forEachLimited(services, (service) =>
+    deps.cluster.applyService(previewServiceSpec(service, view.group.name, otherColor(intent.to))),
+  );
+  const record = await recordSwitched(stored, intent, deps);
+  return { record, liveColors: Object.fromEntries(services.map((service) => [service.name, intent.to])) };
+}
+
+async function pointLiveServices(
+  view: GroupView,
+  services: readonly CatalogService[],
+  color: Color,
+  deps: EngineDeps,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(
+    services.map((service) =>
+      limitWrites(async () => {
+        const applied = await deps.cluster.applyService(liveServiceSpec(service, view.group.name, color));
+        // The API's answer is the object as stored: check it, not what was sent.
+        if (applied.selectorColor !== color) {
+          throw new EngineError(
+            'switch-failed',
+            `Service ${applied.name} selects ${applied.selectorColor ?? 'no color'} after the switch`,
+          );
+        }
+      }),
+    ),
+  );
+  const failures = outcomes.flatMap((outcome, index) =>
+    outcome.status === 'rejected' ? [`${services[index]?.name}: ${messageOf(outcome.reason)}`] : [],
+  );
+  if (failures.length > 0) throw new EngineError('switch-failed', failures.join('; '));
+}
+
+/** Every live Service back on `from`; at a first promotion (no `from`) the live Services go away. */
+export async function revertSwitch(
+  view: GroupView,
+  stored: StoredRelease,
+  intent: SwitchIntent,
+  cause: unknown,
+  deps: EngineDeps,
+): Promise<void> {
+  const services = catalogServices(view);
+  const from = intent.from;
+  await forEachLimited(services, (service) =>
+    from
+      ? deps.cluster.applyService(liveServiceSpec(service, view.group.name, from))
+      : deps.cluster.deleteService(liveServiceName(service.name)),
+  );
+  await changeRecord(deps.records, stored.record.id, stored, (record) => {
+    if (!record) return undefined;
+    const { switch: _pending, ...rest } = record;
+    return {
+      ...rest,
+      failure: {
+        kind: 'switch-failed',
+        message: `switch to ${intent.to} reverted: ${messageOf(cause)}`,
+        at: nowIso(deps.clock),
+      },
+      updatedAt: nowIso(deps.clock),
+    };
+  });
+}
+
+async function recordSwitched(
+  stored: StoredRelease,
+  intent: SwitchIntent,
+  deps: EngineDeps,
+): Promise<ReleaseRecord> {
+  const now = nowIso(deps.clock);
+  const scaleDown =
+    intent.from && intent.scaleDownDelayMs !== undefined
+      ? { color: intent.from, notBefore: new Date(deps.clock.now() + intent.scaleDownDelayMs).toISOString() }
+      : undefined;
+  const switched = await changeRecord(deps.records, stored.record.id, stored, (record) => {
+    if (!record) return undefined;
+    const {
+      switch: _done,
+      failure: _old,
+      scaleDown: _previous,
+      retiredAt: _r,
+      rolledBackAt: _b,
+      ...rest
+    } = record;
+    return {
+      ...rest,
+      phase: 'promoted',
+      promotedAt: now,
+      ...(scaleDown ? { scaleDown } : {}),
+      updatedAt: now,
+    };
+  });
+  if (intent.previousRelease && intent.previousRelease !== stored.record.id) {
+    const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
+    await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
+      if (!record) return undefined;
+      const { scaleDown: _stale, ...rest } = record;
+      return intent.operation === 'rollback'
+        ? { ...rest, phase: 'rolled-back', rolledBackAt: now, retiredAt: now, updatedAt: now }
+        : { ...rest, retiredAt: now, updatedAt: now };
+    });
+  }
+  return (switched ?? stored).record;
+}
+
+/** After the delay (kube-proxy and load balancers follow a selector change late), the old color goes to zero. */
+export async function scaleDownAfterDelay(
+  view: GroupView,
+  record: ReleaseRecord,
+  deps: EngineDeps,
+  signal?: AbortSignal,
+): Promise<void> {
+  const pending = record.scaleDown;
+  if (!pending) return;
+  const wait = Date.parse(pending.notBefore) - deps.clock.now();
+  if (wait > 0) {
+    deps.log.info(
+      `keeping ${pending.color} up for ${Math.ceil(wait / 1000)}s (scale-down delay), then scaling it to zero`,
+    );
+    await deps.clock.sleep(wait, signal);
+  }
+  await scaleColor(view, pending.color, 0, deps);
+  const fresh = (await deps.records.list()).find((entry) => entry.record.id === record.id);
+  await changeRecord(deps.records, record.id, fresh, (current) => {
+    if (!current?.scaleDown) return undefined;
+    const { scaleDown: _done, ...rest } = current;
+    return { ...rest, updatedAt: nowIso(deps.clock) };
+  });
+}
+
+export async function scaleColor(
+  view: GroupView,
+  color: Color,
+  replicas: number | 'desired',
+  deps: EngineDeps,
+): Promise<void> {
+  const desired = desiredReplicasOn(view, color);
+  await forEachLimited(
+    view.group.services.filter((service) => view.state.services[service.name]?.colors[color] !== undefined),
+    (service) =>
+      deps.cluster.scaleDeployment(
+        deploymentName(service.name, color),
+        replicas === 'desired' ? (desired.get(service.name) ?? 1) : replicas,
+      ),
+  );
+}
+
+/** Each service's Deployment of `color` with its ready pods, behind its own color Service (and preview when asked). */
+export function colorTargets(
+  view: GroupView,
+  color: Color,
+  releaseId: string,
+  options: { includePreview: boolean; replicas?: ReadonlyMap<string, number> },
+): RolloutTarget[] {
+  const desired = options.replicas ?? desiredReplicasOn(view, color);
+  return view.group.services.map((service) => ({
+    service: service.name,
+    deployment: deploymentName(service.name, color),
+    color,
+    releaseId,
+    replicas: desired.get(service.name) ?? 0,
+    endpointServices: [
+      colorServiceName(service.name, color),
+      ...(options.includePreview ? [previewServiceName(service.name)] : []),
+    ],
+  }));
+}
+
+/** After a switch: each live Service must route to exactly the new color's ready pods. */
+function liveTargets(view: GroupView, color: Color, releaseId: string): RolloutTarget[] {
+  return colorTargets(view, color, releaseId, { includePreview: false }).map((target) => ({
+    ...target,
+    endpointServices: [liveServiceName(target.service)],
+  }));
+}
+
+export function catalogServices(view: GroupView): CatalogService[] {
+  return view.group.services.flatMap((service) => {
+    const found = view.catalog.services.get(service.name);
+    return found ? [found] : [];
+  });
+}
+
+const limitWrites = pLimit(WRITE_CONCURRENCY);
+
+/** Runs `write` for every item, WRITE_CONCURRENCY at a time; the first failure is thrown after all settled. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  write: (item: T) => Promise<unknown>,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(items.map((item) => limitWrites(() => write(item))));
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

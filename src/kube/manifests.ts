@@ -1,0 +1,164 @@
+/**
+ * Every Kubernetes object Greenlight writes, built from core's plain specs. Pure: the
+ * golden tests in test/unit/manifests.test.ts pin the exact objects, because their labels,
+ * selectors and annotations are a contract with clusters that run earlier releases.
+ */
+import type { V1ConfigMap, V1Container, V1Deployment, V1Lease, V1Service } from '@kubernetes/client-node';
+import { type LeaseState, LOCK_LEASE_NAME } from '../core/lock.ts';
+import { labelValue } from '../core/naming.ts';
+import type { ReleaseRecord } from '../core/release.ts';
+import type { DeploymentSpec, ServiceSpec } from '../core/workload.ts';
+import {
+  ANNOTATION_REPLICAS,
+  colorLabels,
+  colorSelector,
+  LABEL_GROUP,
+  LABEL_MANAGED_BY,
+  LABEL_PHASE,
+  LABEL_RECORD,
+  LABEL_RELEASE,
+  LABEL_ROLE,
+  MANAGED_BY,
+  provenanceAnnotations,
+  serviceLabels,
+} from './model.ts';
+
+/** The container's name in every Deployment (one container per pod). */
+export const APP_CONTAINER = 'app';
+export const RECORD_DATA_KEY = 'release.json';
+export const RECORD_NAME_PREFIX = 'greenlight-release-';
+
+export function deploymentManifest(spec: DeploymentSpec, namespace: string): V1Deployment {
+  const labels = colorLabels(spec.service, spec.group, spec.color, spec.releaseId);
+  // The run URL stays off the pod template: a re-run of the same release must not restart pods.
+  const { runUrl: _runUrl, ...image } = spec.provenance;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: spec.name,
+      namespace,
+      labels,
+      annotations: {
+        ...provenanceAnnotations(spec.provenance),
+        [ANNOTATION_REPLICAS]: String(spec.desiredReplicas),
+      },
+    },
+    spec: {
+      replicas: spec.replicas,
+      selector: { matchLabels: colorSelector(spec.service, spec.color) },
+      progressDeadlineSeconds: spec.progressDeadlineSeconds,
+      revisionHistoryLimit: 3,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '100%' } },
+      template: {
+        metadata: { labels, annotations: provenanceAnnotations(image) },
+        spec: {
+          terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+          enableServiceLinks: false,
+          containers: [appContainer(spec)],
+        },
+      },
+    },
+  };
+}
+
+function appContainer(spec: DeploymentSpec): V1Container {
+  const resources = {
+    ...(spec.resources.requests ? { requests: { ...spec.resources.requests } } : {}),
+    ...(spec.resources.limits ? { limits: { ...spec.resources.limits } } : {}),
+  };
+  return {
+    name: APP_CONTAINER,
+    image: spec.image,
+    imagePullPolicy: 'IfNotPresent',
+    ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
+    env: [{ name: 'PORT', value: String(spec.port) }, ...spec.env.map(([name, value]) => ({ name, value }))],
+    readinessProbe: {
+      httpGet: { path: spec.readinessPath, port: 'http' },
+      periodSeconds: 2,
+      failureThreshold: 2,
+    },
+    livenessProbe: {
+      httpGet: { path: spec.livenessPath, port: 'http' },
+      periodSeconds: 10,
+      failureThreshold: 3,
+    },
+    resources,
+  };
+}
+
+export function serviceManifest(spec: ServiceSpec, namespace: string): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: spec.name,
+      namespace,
+      labels: { ...serviceLabels(spec.service, spec.group), [LABEL_ROLE]: spec.role },
+    },
+    spec: {
+      type: spec.type,
+      selector: colorSelector(spec.service, spec.color),
+      ports: [{ name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+export function recordName(releaseId: string): string {
+  return `${RECORD_NAME_PREFIX}${releaseId}`;
+}
+
+/** A release record as a ConfigMap a person can read: `kubectl get cm -l greenlight.dev/record=release -L greenlight.dev/phase`. */
+export function recordManifest(
+  record: ReleaseRecord,
+  namespace: string,
+  resourceVersion?: string,
+): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: recordName(record.id),
+      namespace,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      labels: {
+        [LABEL_MANAGED_BY]: MANAGED_BY,
+        [LABEL_GROUP]: labelValue(record.group),
+        [LABEL_RECORD]: 'release',
+        [LABEL_RELEASE]: labelValue(record.id),
+        [LABEL_PHASE]: record.phase,
+      },
+    },
+    data: { [RECORD_DATA_KEY]: `${JSON.stringify(record, null, 2)}\n` },
+  };
+}
+
+export function leaseManifest(lease: LeaseState, namespace: string, resourceVersion?: string): V1Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: LOCK_LEASE_NAME,
+      namespace,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      labels: { [LABEL_MANAGED_BY]: MANAGED_BY },
+    },
+    spec: {
+      ...(lease.holder === undefined ? {} : { holderIdentity: lease.holder }),
+      leaseDurationSeconds: Math.max(1, Math.round(lease.durationMs / 1000)),
+      ...(lease.acquiredAt === undefined ? {} : { acquireTime: microTime(lease.acquiredAt) }),
+      ...(lease.renewedAt === undefined ? {} : { renewTime: microTime(lease.renewedAt) }),
+      leaseTransitions: lease.transitions,
+    },
+  };
+}
+
+/**
+ * A Lease's MicroTime: RFC 3339 with exactly six fractional digits, which the API server
+ * requires. client-node types it as Date but passes it through unserialized, and a Date
+ * would be written with three digits, so the string goes in as it must appear on the wire.
+ */
+function microTime(ms: number): Date {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, -1)}000Z` as unknown as Date;
+}
