@@ -4,12 +4,12 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-NZMWNLFE.js";
+} from "./chunks/chunk-5V26HR7W.js";
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunks/chunk-5NIJPNTL.js";
+} from "./chunks/chunk-RFFKV4PA.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   EngineError,
@@ -35,7 +35,7 @@ import {
   validateGroupsDir,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-YWBYLIWY.js";
+} from "./chunks/chunk-5SVVIWQA.js";
 import {
   parseDuration,
   parseScaleDownDelay

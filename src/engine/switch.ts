@@ -79,6 +79,7 @@ export async function completeSwitch(
       deps,
     );
   } catch (error) {
+    if (error instanceof EngineError && error.kind === 'lock-lost') throw error;
     await revertSwitch(view, stored, intent, error, deps);
     throw new EngineError(
       'switch-failed',
@@ -119,7 +120,12 @@ async function pointLiveServices(
   if (failures.length > 0) throw new EngineError('switch-failed', failures.join('; '));
 }
 
-/** Every live Service back on `from`; at a first promotion (no `from`) the live Services go away. */
+/**
+ * Every live Service back on `from` (at a first promotion, with no `from`, the live
+ * Services go away). Each Service is tried, also those whose switch seemed to fail (a
+ * timed-out patch may have landed); then the Services are read back. Only when none is
+ * left on `to` is the intent cleared: otherwise it stays, and the next command retries.
+ */
 export async function revertSwitch(
   view: GroupView,
   stored: StoredRelease,
@@ -129,11 +135,25 @@ export async function revertSwitch(
 ): Promise<void> {
   const services = catalogServices(view);
   const from = intent.from;
-  await forEachLimited(services, (service) =>
-    from
-      ? deps.cluster.applyService(liveServiceSpec(service, view.group.name, from))
-      : deps.cluster.deleteService(liveServiceName(service.name)),
+  await Promise.allSettled(
+    services.map((service) =>
+      limitWrites(async () => {
+        if (from) await deps.cluster.applyService(liveServiceSpec(service, view.group.name, from));
+        else await deps.cluster.deleteService(liveServiceName(service.name));
+      }),
+    ),
   );
+  const after = await deps.cluster.readGroupObjects();
+  const stuck = after.services
+    .filter((service) => service.role === 'live' && (from ? service.selectorColor !== from : true))
+    .map((service) => service.name);
+  if (stuck.length > 0) {
+    throw new EngineError(
+      'switch-failed',
+      `could not put ${stuck.join(', ')} back on ${from ?? 'no color'} after a failed switch to ${intent.to} (${messageOf(cause)}); the switch intent stays on release ${stored.record.id} and the next Greenlight command retries`,
+      { cause },
+    );
+  }
   await changeRecord(deps.records, stored.record.id, stored, (record) => {
     if (!record) return undefined;
     const { switch: _pending, ...rest } = record;

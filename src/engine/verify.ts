@@ -7,6 +7,7 @@ import { EngineError } from '../core/failures.ts';
 import type { ReleaseRecord, Verification } from '../core/release.ts';
 import { type EngineDeps, nowIso } from './deps.ts';
 import { changeRecord } from './records.ts';
+import { nothingOnStandby, type SessionInput, withGroupLock } from './session.ts';
 import { type GroupView, readGroupView, standbyReleaseId } from './view.ts';
 
 export interface VerificationInput {
@@ -64,4 +65,24 @@ export async function recordVerification(
       : undefined,
   );
   return { record: (written ?? stored).record, counted: true };
+}
+
+/**
+ * Records a verification for the release on standby (or the one named), under the lock:
+ * the API run-integration uses once its tests are done, and tests use to stand in for it.
+ */
+export async function recordStandbyVerification(
+  input: SessionInput & { releaseId?: string | undefined; verification: Verification },
+  deps: EngineDeps,
+): Promise<RecordedVerification> {
+  return withGroupLock(input, deps, async ({ view, deps: locked }) => {
+    const releaseId = input.releaseId ?? standbyReleaseId(view);
+    const stored = releaseId ? view.records.get(releaseId) : undefined;
+    if (!releaseId || !stored) throw nothingOnStandby(view);
+    return recordVerification(
+      view,
+      { releaseId, deployedAt: stored.record.deployedAt, verification: input.verification },
+      locked,
+    );
+  });
 }

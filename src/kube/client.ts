@@ -17,6 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
 import { GreenlightError } from '../core/errors.ts';
+import { FAILURES } from '../core/failures.ts';
 import { ConflictError } from '../core/ports.ts';
 
 export interface KubeClient {
@@ -236,7 +237,7 @@ export function toKubeError(error: unknown, attempted: string, server: string): 
       code === 401
         ? 'the credentials of the kubeconfig were refused; refresh them (aws eks update-kubeconfig)'
         : code === 403
-          ? 'the identity lacks RBAC permission for this; its access entry needs edit rights in the namespace'
+          ? FAILURES['permission-denied'].hint
           : undefined;
     return new KubeError(`could not ${attempted}: ${reason} (HTTP ${code})`, code, {
       ...(hint ? { hint } : {}),

@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploymentName as colorDeploymentName, lastGoodTag } from '../../src/core/naming.ts';
 import { liveServiceName } from '../../src/core/workload.ts';
 import { colorLabels, LABEL_COLOR, provenanceAnnotations, serviceLabels } from '../../src/kube/model.ts';
-import { adminKubeConfig, kubectl, namespaceForTest, uniqueName, uniqueNamespace } from '../stack/helpers.ts';
+import {
+  adminKubeConfig,
+  kubectl,
+  namespaceForTest,
+  serviceAccountKubeconfig,
+  uniqueName,
+  uniqueNamespace,
+} from '../stack/helpers.ts';
 import { runActionBundle } from '../support/action-runner.ts';
 import { runCli } from '../support/cli.ts';
 import { pushOciImage, putEcrImage } from '../support/registry.ts';
@@ -146,42 +153,6 @@ const planArgs = (...extra: string[]) => planCommand('team', stack.kubeconfig, .
  * A kubeconfig for a new ServiceAccount of `namespace`: a 10-minute token, the stack's CA, and
  * `contextNamespace` as the context's namespace when given. Its rights are what the test grants.
  */
-async function serviceAccountKubeconfig(
-  namespace: string,
-  account: string,
-  contextNamespace?: string,
-): Promise<string> {
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
-  const token = await core.createNamespacedServiceAccountToken({
-    name: account,
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 600 } },
-  });
-  const kubeconfig = join(dir, `${namespace}.kubeconfig`);
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
-      ],
-      users: [{ name: account, user: { token: token.status?.token } }],
-      contexts: [
-        {
-          name: account,
-          context: {
-            cluster: 'stack',
-            user: account,
-            ...(contextNamespace ? { namespace: contextNamespace } : {}),
-          },
-        },
-      ],
-      'current-context': account,
-    }),
-  );
-  return kubeconfig;
-}
 
 describe('plan against blue/green state', () => {
   it('reads the live color and digests, and plans deploy / unchanged onto green, writing nothing', async () => {
@@ -340,7 +311,7 @@ describe('plan with namespace-scoped rights only', () => {
     const namespace = await namespaceForTest(stack, 'plan-rbac');
     await createColor(namespace, 'hello-a', 'blue', digests.aMaster ?? '', 'master');
     await createLiveService(namespace, 'hello-a', 'blue');
-    const kubeconfig = await serviceAccountKubeconfig(namespace, 'planner', namespace);
+    const kubeconfig = await serviceAccountKubeconfig(stack, dir, namespace, 'planner', namespace);
     await rbac.createNamespacedRole({
       namespace,
       body: {
@@ -374,7 +345,7 @@ describe('plan with namespace-scoped rights only', () => {
 
   it('an identity without rights in the namespace gets a 403 that says what is missing', async () => {
     const namespace = await namespaceForTest(stack, 'plan-denied');
-    const kubeconfig = await serviceAccountKubeconfig(namespace, 'nobody');
+    const kubeconfig = await serviceAccountKubeconfig(stack, dir, namespace, 'nobody');
     writeGroups(namespace);
     const run = await cli(planCommand('team', kubeconfig));
     expect(run.code).toBe(1);

@@ -4,7 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { onTestFinished } from 'vitest';
 import { kubectlPath } from './tools.ts';
 import type { StackInfo } from './types.ts';
@@ -157,4 +159,48 @@ export function awsEnv(stack: StackInfo): Record<string, string> {
     AWS_ACCESS_KEY_ID: stack.awsAccessKeyId,
     AWS_SECRET_ACCESS_KEY: stack.awsSecretAccessKey,
   };
+}
+
+/**
+ * A kubeconfig for a ServiceAccount (created here) in `namespace`, with a short-lived
+ * token from the TokenRequest API: what a CI identity bound to a Role looks like.
+ */
+export async function serviceAccountKubeconfig(
+  stack: StackInfo,
+  dir: string,
+  namespace: string,
+  account: string,
+  contextNamespace?: string,
+): Promise<string> {
+  const core = adminKubeConfig(stack).makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
+  const token = await core.createNamespacedServiceAccountToken({
+    name: account,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const kubeconfig = join(dir, `${namespace}-${account}.kubeconfig`);
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'stack', cluster: { server: stack.apiServerUrl, 'certificate-authority': stack.caFile } },
+      ],
+      users: [{ name: account, user: { token: token.status?.token } }],
+      contexts: [
+        {
+          name: account,
+          context: {
+            cluster: 'stack',
+            user: account,
+            ...(contextNamespace ? { namespace: contextNamespace } : {}),
+          },
+        },
+      ],
+      'current-context': account,
+    }),
+  );
+  return kubeconfig;
 }

@@ -13,7 +13,7 @@ describe('toKubeError', () => {
       403,
       status(403, 'deployments.apps is forbidden: User "u" cannot list resource "deployments"'),
       'could not list the Deployments in team: deployments.apps is forbidden: User "u" cannot list resource "deployments" (HTTP 403)\n' +
-        '  hint: the identity lacks RBAC permission for this; its access entry needs edit rights in the namespace',
+        '  hint: bind the greenlight-deployer Role of terraform/rbac/ in the namespace to the deploy identity; the message names the missing verb and resource',
     ],
     [
       401,

@@ -23,7 +23,7 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-YWBYLIWY.js";
+} from "./chunk-5SVVIWQA.js";
 import {
   RegistryError
 } from "./chunk-4G7EMD4N.js";

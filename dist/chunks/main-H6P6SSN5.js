@@ -3,12 +3,12 @@ const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps,
   loadActionGroup
-} from "./chunk-3DVD5DI4.js";
+} from "./chunk-MYTHYKOT.js";
 import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunk-NZMWNLFE.js";
+} from "./chunk-5V26HR7W.js";
 import {
   connectRegistry,
   inputOverrideEntries,
@@ -17,7 +17,7 @@ import {
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-YWBYLIWY.js";
+} from "./chunk-5SVVIWQA.js";
 import {
   info,
   setOutput,

@@ -4,19 +4,19 @@ import {
   actionEngineDeps,
   loadActionGroup,
   workspace
-} from "./chunk-3DVD5DI4.js";
+} from "./chunk-MYTHYKOT.js";
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunk-5NIJPNTL.js";
+} from "./chunk-RFFKV4PA.js";
 import {
   historyEntry,
   readGroupView,
   renderStatusMarkdown,
   requiredGroups,
   statusOf
-} from "./chunk-YWBYLIWY.js";
+} from "./chunk-5SVVIWQA.js";
 import {
   info,
   setOutput,

@@ -5,7 +5,7 @@ import {
   engineDepsFor,
   loadGroupWithOverrides,
   runContextFrom
-} from "./chunk-YWBYLIWY.js";
+} from "./chunk-5SVVIWQA.js";
 import {
   info,
   warning

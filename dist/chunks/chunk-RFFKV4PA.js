@@ -19,7 +19,7 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-YWBYLIWY.js";
+} from "./chunk-5SVVIWQA.js";
 
 // src/core/gate.ts
 function checkPromotionGate(input) {
