@@ -136,19 +136,16 @@ export function previousLiveRelease(
   return [...candidates].sort((a, b) => (b.promotedAt ?? '').localeCompare(a.promotedAt ?? ''))[0];
 }
 
-/** Records to delete so that at most `limit` remain; never one named in `keep`. */
+/** Records to delete so that at most `limit` remain: the oldest ones, never one named in `keep`. */
 export function recordsToPrune(
   records: readonly ReleaseRecord[],
   limit: number,
   keep: ReadonlySet<string>,
 ): ReleaseRecord[] {
-  const ordered = newestFirst(records);
-  const excess = ordered.length - limit;
-  if (excess <= 0) return [];
-  return ordered
-    .slice(limit)
+  const room = Math.max(0, limit - records.filter((record) => keep.has(record.id)).length);
+  return newestFirst(records)
     .filter((record) => !keep.has(record.id))
-    .slice(0, excess);
+    .slice(room);
 }
 
 /**

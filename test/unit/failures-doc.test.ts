@@ -1,0 +1,27 @@
+/** docs/failures.md lists exactly the failure kinds of src/core/failures.ts, with the same words. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FAILURES } from '../../src/core/failures.ts';
+import { REPO_ROOT } from '../support/action-runner.ts';
+
+const doc = readFileSync(join(REPO_ROOT, 'docs/failures.md'), 'utf8');
+const rows = doc
+  .split('\n')
+  .filter((line) => line.startsWith('| `'))
+  .map((line) => {
+    const [, kind, title, hint] = /^\| `([^`]+)` \| (.*?) \| (.*) \|$/.exec(line) ?? [];
+    return { kind, title, hint };
+  });
+
+describe('docs/failures.md', () => {
+  it('has one row per failure kind, in the order of the code, with its title and hint', () => {
+    expect(rows).toEqual(
+      Object.entries(FAILURES).map(([kind, info]) => ({ kind, title: info.title, hint: info.hint })),
+    );
+  });
+
+  it('gives every kind a hint that says what to do', () => {
+    for (const info of Object.values(FAILURES)) expect(info.hint.length).toBeGreaterThan(20);
+  });
+});
