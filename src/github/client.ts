@@ -23,8 +23,9 @@ export interface GitHubClientOptions {
   /** Retries of one request after a rate limit or a server error (default 2). */
   retries?: number;
   /**
-   * Time between two writes. GitHub asks integrations to space content-creating requests by
-   * about a second to stay clear of secondary rate limits; that is the default.
+   * Time between two writes (default 1 s, GitHub's advice for content-creating requests, to
+   * stay clear of secondary rate limits). Writes that notify people (comments) are spaced
+   * three times as far, as plugin-throttling does by default.
    */
   writeSpacingMs?: number;
   /** Each attempt of a request is abandoned after this long (default 30 s). */
@@ -67,6 +68,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit'),
         write: new BottleneckLight.Group({ maxConcurrent: 1, minTime: settings.writeSpacingMs }),
+        notifications: new BottleneckLight.Group({ maxConcurrent: 1, minTime: 3 * settings.writeSpacingMs }),
       },
       retry: {
         retries: settings.retries,
@@ -77,8 +79,14 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     retry,
     throttling,
   );
+  // Each attempt gets its own deadline: the fetch is wrapped, so retries start a fresh clock.
   client.hook.before('request', (request) => {
-    request.request = { ...request.request, signal: AbortSignal.timeout(settings.requestTimeoutMs) };
+    const fetchOnce = (request.request?.fetch as typeof fetch | undefined) ?? fetch;
+    request.request = {
+      ...request.request,
+      fetch: (url: string | URL | Request, init?: RequestInit) =>
+        fetchOnce(url, { ...init, signal: AbortSignal.timeout(settings.requestTimeoutMs) }),
+    };
   });
   return client;
 }

@@ -33,7 +33,9 @@ export type FaultAnswer =
   | { kind: 'forbidden'; message?: string }
   | { kind: 'secondary-rate-limit'; status: 403 | 429; retryAfterSeconds: number }
   | { kind: 'primary-rate-limit'; status: 403 | 429; resetInSeconds: number }
-  | { kind: 'server-error'; status: 500 | 502 | 503 };
+  | { kind: 'server-error'; status: 500 | 502 | 503 }
+  /** Never answers (until the fake closes): a client must time out by itself. */
+  | { kind: 'hang' };
 
 export interface Fault {
   operationId: string;
@@ -280,6 +282,7 @@ export class FakeGitHub {
     const raw = await readBody(request);
     const answer = this.#answer(method, requestUrl, request, raw, seen);
     seen.status = answer.status;
+    if (seen.fault === 'hang') return;
     this.#send(response, answer);
   }
 
@@ -319,7 +322,9 @@ export class FakeGitHub {
     const fault = this.#takeFault(operation, requestUrl.pathname, body);
     if (fault) {
       seen.fault = fault.kind;
-      return this.#validated(operation, this.#faultAnswer(fault));
+      return fault.kind === 'hang'
+        ? this.#faultAnswer(fault)
+        : this.#validated(operation, this.#faultAnswer(fault));
     }
     const handler = HANDLERS[operation.operationId];
     if (!handler) {
@@ -486,6 +491,8 @@ export class FakeGitHub {
         };
       case 'server-error':
         return { status: fault.status, body: { message: 'Server Error', documentation_url: DOCS } };
+      case 'hang':
+        return { status: 0 };
     }
   }
 
