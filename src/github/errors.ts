@@ -40,6 +40,8 @@ export function describeGitHubError(error: unknown, what: string): string {
     const reason = error instanceof Error ? error.message : String(error);
     return `${what}: ${reason}`;
   }
+  // Octokit reports a request that got no answer at all (refused, reset, timed out) as a 500 without a response.
+  if (error.response === undefined) return `${what}: GitHub could not be reached (${error.message})`;
   const message = gitHubMessage(error);
   const http = `HTTP ${error.status}: ${message}`;
   if (/rate limit/i.test(message)) return `${what}: GitHub's rate limit stopped it (${http})`;

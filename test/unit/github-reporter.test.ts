@@ -457,10 +457,17 @@ describe('refusals, rate limits and outages: warnings, never a thrown failure', 
       writeSpacingMs: 0,
       retries: 0,
     }).reportResult(result(true));
-    expect(outcome.warnings.length).toBeGreaterThan(0);
-    expect(outcome.warnings[0]).toMatch(
-      /^setting the commit status on acme\/hello-a@aaaaaaa: GitHub answered HTTP 500/,
-    );
+    const refused = (what: string) =>
+      expect.stringMatching(
+        new RegExp(`^${what}: GitHub could not be reached \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\)$`),
+      );
+    expect(outcome.warnings).toEqual([
+      refused('setting the commit status on acme/hello-a@aaaaaaa'),
+      refused('setting the commit status on acme/hello-b@bbbbbbb'),
+      refused('setting the commit status on acme/hello-a@ccccccc'),
+      refused('looking up pull requests of acme/hello-a branch feature/login'),
+      refused('looking up pull requests of acme/hello-b branch feature/login'),
+    ]);
     fake = await startFakeGitHub();
   });
 });

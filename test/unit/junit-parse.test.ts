@@ -256,7 +256,7 @@ describe('odd reports', () => {
     expect(summary).toEqual([
       ['failure with only a message', 'failed', 'only a message', null, null],
       ['failure with only a type', 'failed', null, 'AssertionError', null],
-      ['failure with only a body', 'failed', null, null, 'first line of the body\n      second line'],
+      ['failure with only a body', 'failed', null, null, 'first line of the body\nsecond line'],
       ['bare failure', 'failed', null, null, null],
       ['bare error', 'errored', null, null, null],
       ['failure and error', 'failed', 'the failure wins', null, null],

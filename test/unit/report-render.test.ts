@@ -289,7 +289,7 @@ describe('the CLI text of a report', () => {
 
 FAILED: cart totals applies a discount code
     Error: expect(received).toBe(expected) // Object.is equality
-    
+
     Expected: 90
     ... (3 more lines)
 `,

@@ -1,11 +1,32 @@
-/** Reading a report file: the size is checked before reading, so a huge file costs nothing. */
+/**
+ * Reading a report file: the size is checked before reading, so a huge file costs nothing.
+ * A file that is not XML but holds the report markers (a saved log) is read between them.
+ */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_JUNIT_LIMITS, JUnitError, type JUnitLimits, parseJUnit } from './parse.ts';
+import { extractJUnitFromLog, JUNIT_LOG_BEGIN } from './log.ts';
+import { DEFAULT_JUNIT_LIMITS, decodeReport, JUnitError, type JUnitLimits, parseJUnit } from './parse.ts';
 import type { JUnitReport } from './types.ts';
 
-/** Reads and parses one report; `file` is shown in errors as given. Throws JUnitError. */
+/** Reads and parses one report (or log); `file` is shown in errors as given. Throws JUnitError. */
 export function readJUnitFile(cwd: string, file: string, limits: Partial<JUnitLimits> = {}): JUnitReport {
+  const bytes = readReportBytes(cwd, file, limits);
+  if (!looksLikeLog(bytes)) return parseJUnit(bytes, { source: file, limits });
+  const extracted = extractJUnitFromLog(decodeReport(bytes, file), file);
+  if (!extracted.found) return parseJUnit(bytes, { source: file, limits });
+  return parseJUnit(extracted.xml, { source: `${file} (report from line ${extracted.line})`, limits });
+}
+
+/** Not XML (its first character is no `<`) but it holds the begin marker: a log. */
+function looksLikeLog(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 1024))
+    .toString('latin1')
+    .replace(/^\xEF\xBB\xBF/, '')
+    .trimStart();
+  return !head.startsWith('<') && Buffer.from(bytes).includes(JUNIT_LOG_BEGIN);
+}
+
+function readReportBytes(cwd: string, file: string, limits: Partial<JUnitLimits>): Uint8Array {
   const maxBytes = limits.maxBytes ?? DEFAULT_JUNIT_LIMITS.maxBytes;
   const absolute = resolve(cwd, file);
   let bytes: Uint8Array;
@@ -34,7 +55,7 @@ export function readJUnitFile(cwd: string, file: string, limits: Partial<JUnitLi
     );
   }
   // A file that grew after the size check is still caught by the parser's own size check.
-  return parseJUnit(bytes, { source: file, limits });
+  return bytes;
 }
 
 function readAtMost(absolute: string, limit: number): Uint8Array {

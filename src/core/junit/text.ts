@@ -22,9 +22,9 @@ export class BoundedText {
     this.#dropped += text.length - kept.length;
   }
 
-  /** The text without surrounding blank space; undefined when there was none; marked when it was cut. */
+  /** The text without blank lines around it and its common indentation; undefined when empty; marked when cut. */
   value(): string | undefined {
-    const text = this.#parts.join('').trim();
+    const text = dedent(this.#parts.join(''));
     if (this.#dropped > 0) return `${text}\n... (${this.#dropped} more characters not kept)`;
     return text === '' ? undefined : text;
   }
@@ -36,4 +36,17 @@ export function boundedAttribute(value: string | undefined, limit: number): stri
   return value.length > limit
     ? `${value.slice(0, limit)}... (${value.length - limit} more characters)`
     : value;
+}
+
+/** Pretty-printed XML indents element text; the indentation all lines share is no part of it. */
+function dedent(text: string): string {
+  const lines = text
+    .replace(/^\s*\n/, '')
+    .trimEnd()
+    .split('\n');
+  const indents = lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => /^[ \t]*/.exec(line)?.[0].length ?? 0);
+  const common = indents.length > 0 ? Math.min(...indents) : 0;
+  return lines.map((line) => line.slice(Math.min(common, /^[ \t]*/.exec(line)?.[0].length ?? 0))).join('\n');
 }

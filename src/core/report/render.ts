@@ -211,7 +211,7 @@ export function renderJUnitText(report: JUnitReport, bodyLines = 20): string {
   for (const failure of failureEntries(report)) {
     lines.push('', `${failure.kind.toUpperCase()}: ${failure.title}`);
     const body = failure.text.split('\n');
-    lines.push(...body.slice(0, bodyLines).map((line) => `    ${line}`));
+    lines.push(...body.slice(0, bodyLines).map((line) => `    ${line}`.trimEnd()));
     if (body.length > bodyLines) lines.push(`    ... (${body.length - bodyLines} more lines)`);
   }
   if (report.warnings.length > 0) lines.push('', ...report.warnings.map((warning) => `warning: ${warning}`));
