@@ -310,6 +310,13 @@ describe('reports that cannot be read: one JUnitError naming the file and positi
     expect((thrown as JUnitError).message).toBe(message);
   });
 
+  it('an encoding Greenlight cannot decode is named', () => {
+    const bytes = new TextEncoder().encode('<?xml version="1.0" encoding="x-klingon"?><testsuite/>');
+    expect(() => parseJUnit(bytes, { source: 'r.xml' })).toThrow(
+      'r.xml: the report declares encoding "x-klingon", which Greenlight cannot read',
+    );
+  });
+
   it('every refusal carries a hint', () => {
     const result = tryParseJUnit('<html/>', { source: 'x' });
     expect(result.ok).toBe(false);
