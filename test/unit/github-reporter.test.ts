@@ -106,7 +106,10 @@ function openPullRequests() {
 }
 
 afterEach(async () => {
+  // Every request the reporter made, in every test, was one GitHub's description allows.
+  const violations = [...fake.violations];
   await fake.close();
+  expect(violations).toEqual([]);
 });
 
 describe('a first run and a re-run', () => {

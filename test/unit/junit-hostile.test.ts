@@ -136,7 +136,8 @@ describe('size, depth and count limits', () => {
     };
   }
 
-  it('a 50 MB report file is refused by its size (checked before reading)', () => {
+  // Large inputs: a generous bound for a loaded two-core machine, not a speed target.
+  it('a 50 MB report file is refused by its size (checked before reading)', { timeout: 120_000 }, () => {
     const report = validReportOf(50);
     const file = write('fifty.xml', report.text);
     expect(() => readJUnitFile(work, 'fifty.xml')).toThrow(
@@ -146,7 +147,8 @@ describe('size, depth and count limits', () => {
     expect(readJUnitFile(work, file, { maxBytes: 64 * 1024 * 1024 }).totals.tests).toBe(report.cases);
   });
 
-  it('a 50 MB report given as text is refused by its size too', () => {
+  // Large inputs: a generous bound for a loaded two-core machine, not a speed target.
+  it('a 50 MB report given as text is refused by its size too', { timeout: 120_000 }, () => {
     const { text } = validReportOf(50);
     expect(() => parseJUnit(text, { source: 'the log of pod t' })).toThrow(
       /^the log of pod t: the report is \d+ bytes, more than the 33554432 bytes Greenlight reads$/,
@@ -163,7 +165,10 @@ describe('size, depth and count limits', () => {
     expect(() => parseJUnit(nested(100_000), { source: 'x' })).toThrow(/nested deeper than 64 levels/);
   });
 
-  it('more than 100,000 test cases are refused; a smaller limit can be asked for', () => {
+  // Large inputs: a generous bound for a loaded two-core machine, not a speed target.
+  it('more than 100,000 test cases are refused; a smaller limit can be asked for', {
+    timeout: 120_000,
+  }, () => {
     const cases = (count: number) => `<testsuite>${'<testcase name="c"/>'.repeat(count)}</testsuite>`;
     expect(parseJUnit(cases(100_000), { source: 'x' }).totals.tests).toBe(100_000);
     expect(() => parseJUnit(cases(100_001), { source: 'x' })).toThrow(
