@@ -199,6 +199,22 @@ Release \`fedcba9876543210\` on the standby color in namespace \`greenlight-logi
 `);
   });
 
+  it('the reporter’s warnings close the summary, escaped', () => {
+    const summary = renderJobSummary(failingRun({ services: [HELLO_A] }), [
+      'commenting on acme/hello-a#3: the token may not do this (HTTP 403: Resource not accessible by integration)',
+      'setting the commit status on acme/hello-a@aaaaaaa: GitHub could not be reached (fetch failed)',
+    ]);
+    expect(
+      summary.endsWith(`</details>
+
+#### Reporting to GitHub
+
+- ⚠️ commenting on acme/hello-a\\#3: the token may not do this (HTTP 403: Resource not accessible by integration)
+- ⚠️ setting the commit status on acme/hello-a@\u200baaaaaaa: GitHub could not be reached (fetch failed)
+`),
+    ).toBe(true);
+  });
+
   it('no JUnit report: the notes say why', () => {
     const summary = renderJobSummary(
       failingRun({

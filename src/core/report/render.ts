@@ -39,14 +39,27 @@ interface Layout {
   last: string[];
 }
 
-export function renderJobSummary(report: TestRunReport): string {
+/**
+ * The job summary of a run. `reportingWarnings` are the TeamReporter's warnings (a comment
+ * that could not be written, a status refused): the summary is where people see them.
+ */
+export function renderJobSummary(report: TestRunReport, reportingWarnings: readonly string[] = []): string {
   return renderMarkdown(report, {
     limit: JOB_SUMMARY_LIMIT_BYTES,
     measure: (text) => Buffer.byteLength(text, 'utf8'),
     caseTextChars: 20_000,
     first: [],
-    last: [],
+    last: reportingSection(reportingWarnings),
   });
+}
+
+function reportingSection(warnings: readonly string[]): string[] {
+  if (warnings.length === 0) return [];
+  const shown = warnings
+    .slice(0, MAX_NOTES)
+    .map((warning) => `- ⚠️ ${escapeText(cut(warning, MAX_NOTE_CHARS))}`);
+  if (warnings.length > MAX_NOTES) shown.push(`- …and ${warnings.length - MAX_NOTES} more (see the log)`);
+  return ['#### Reporting to GitHub', shown.join('\n')];
 }
 
 export function renderPullRequestComment(report: TestRunReport): string {
