@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { deployCommand } from './deploy.ts';
+import { junitCommand } from './junit.ts';
 import { planCommand } from './plan.ts';
 import { downCommand, upCommand } from './scale.ts';
 import { statusCommand } from './status.ts';
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   rollbackCommand,
   downCommand,
   upCommand,
+  junitCommand,
 ];
