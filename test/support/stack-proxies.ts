@@ -1,0 +1,168 @@
+/**
+ * Fault proxies in front of the local stack's servers (test/stack), and the rules that
+ * reliability tests reach for most.
+ *
+ *   const api = await startApiServerProxy(stack);          // https, the API server's own certificate
+ *   const kubeconfig = api.kubeconfigFor(stack.kubeconfig); // same user, server = the proxy
+ *   api.addRule({ match: { method: 'POST' }, on: { nth: 1 }, fault: { kind: 'status', status: 503 } });
+ *   ... run a client with KUBECONFIG=kubeconfig ...
+ *   await api.close();
+ *
+ * The API server proxy serves TLS with the API server's own serving certificate (its SANs
+ * hold 127.0.0.1, the proxy's address too), so a kubeconfig that trusts the stack's CA
+ * trusts the proxy: the derived kubeconfig differs from its source only in `server`.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import type { StackInfo } from '../stack/types.ts';
+import { type FaultProxy, type RuleHandle, startFaultProxy } from './fault-proxy.ts';
+import type { FaultRule } from './fault-rules.ts';
+
+export interface ApiServerProxy extends FaultProxy {
+  /**
+   * Writes a kubeconfig for the source kubeconfig's current user with the server swapped
+   * for this proxy, and registers that user's client certificate (if any) as an identity,
+   * so the proxy forwards with it. Token users need no registration. Returns its path
+   * (in a temp dir removed by close()).
+   */
+  kubeconfigFor(sourceKubeconfig: string): string;
+}
+
+/** The API server's serving certificate and key, next to the CA in the stack's pki dir (test/stack/pki.ts). */
+function apiServerServingPair(stack: StackInfo): { cert: string; key: string } {
+  const pki = dirname(stack.caFile);
+  const cert = join(pki, 'kube-apiserver.crt');
+  const key = join(pki, 'kube-apiserver.key');
+  for (const file of [cert, key]) {
+    if (!existsSync(file)) {
+      throw new Error(
+        `fault proxy: ${file} is missing; expected the API server's serving pair beside ${stack.caFile}`,
+      );
+    }
+  }
+  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+}
+
+/** PEM text of a kubeconfig user's certificate or key: inline base64 data, or a file. */
+function pem(data: string | undefined, file: string | undefined): string | undefined {
+  if (data) return Buffer.from(data, 'base64').toString('utf8');
+  if (file) return readFileSync(file, 'utf8');
+  return undefined;
+}
+
+export async function startApiServerProxy(stack: StackInfo): Promise<ApiServerProxy> {
+  const ca = readFileSync(stack.caFile, 'utf8');
+  const proxy = await startFaultProxy({
+    upstream: stack.apiServerUrl,
+    flavor: 'kubernetes',
+    serve: apiServerServingPair(stack),
+    upstreamCa: ca,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'greenlight-fault-proxy-'));
+  let written = 0;
+  return {
+    ...proxy,
+    kubeconfigFor(sourceKubeconfig) {
+      const source = new KubeConfig();
+      source.loadFromFile(sourceKubeconfig);
+      const user = source.getCurrentUser();
+      if (!user) throw new Error(`fault proxy: ${sourceKubeconfig} has no current user`);
+      const cert = pem(user.certData, user.certFile);
+      const key = pem(user.keyData, user.keyFile);
+      if (cert && key) proxy.addIdentity({ name: user.name, cert, key });
+      const credentials: Record<string, string> = {};
+      if (cert && key) {
+        credentials['client-certificate-data'] = Buffer.from(cert).toString('base64');
+        credentials['client-key-data'] = Buffer.from(key).toString('base64');
+      }
+      if (user.token) credentials.token = user.token;
+      if (Object.keys(credentials).length === 0) {
+        throw new Error(
+          `fault proxy: user ${user.name} of ${sourceKubeconfig} has neither a client certificate nor a token`,
+        );
+      }
+      const namespace = source.getContextObject(source.getCurrentContext())?.namespace ?? 'default';
+      const config = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'fault-proxy',
+            cluster: { server: proxy.url, 'certificate-authority-data': Buffer.from(ca).toString('base64') },
+          },
+        ],
+        users: [{ name: user.name, user: credentials }],
+        contexts: [{ name: 'fault-proxy', context: { cluster: 'fault-proxy', user: user.name, namespace } }],
+        'current-context': 'fault-proxy',
+      };
+      const path = join(dir, `${++written}-${basename(sourceKubeconfig)}`);
+      writeFileSync(path, stringify(config), { mode: 0o600 });
+      return path;
+    },
+    async close() {
+      await proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A proxy in front of the stack's distribution registry (plain HTTP, OCI error bodies); use `proxy.host` as the registry. */
+export function startRegistryProxy(stack: StackInfo): Promise<FaultProxy> {
+  return startFaultProxy({ upstream: `http://${stack.registry}`, flavor: 'oci' });
+}
+
+/** A proxy in front of moto's ECR API (plain HTTP, AWS JSON error bodies); use `proxy.url` as the ECR endpoint. */
+export function startEcrProxy(stack: StackInfo): Promise<FaultProxy> {
+  return startFaultProxy({ upstream: stack.ecrEndpoint, flavor: 'aws-json' });
+}
+
+export interface LeaseRef {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * How a blocked renewal goes: `fail` answers 503, `conflict` 409 (as if another holder
+ * had written the Lease), `hang` never answers (the renewer's own timeout ends it).
+ */
+export type LeaseBlockMode = 'fail' | 'conflict' | 'hang';
+
+/**
+ * A rule that blocks every renewal (update or patch) of one coordination.k8s.io Lease,
+ * while reads and everything else pass: the holder keeps running while its Lease expires.
+ */
+export function leaseRenewalRule(
+  lease: LeaseRef,
+  mode: LeaseBlockMode = 'fail',
+  hangMs = 120_000,
+): FaultRule {
+  return {
+    name: `block-renewals-${lease.namespace}/${lease.name}`,
+    match: {
+      method: ['PUT', 'PATCH'],
+      path: `/apis/coordination.k8s.io/v1/namespaces/${lease.namespace}/leases/${lease.name}`,
+    },
+    fault:
+      mode === 'fail'
+        ? {
+            kind: 'status',
+            status: 503,
+            message: `renewals of Lease ${lease.name} are blocked by the fault proxy`,
+          }
+        : mode === 'conflict'
+          ? { kind: 'conflict' }
+          : { kind: 'hang', maxMs: hangMs },
+  };
+}
+
+/** Adds leaseRenewalRule to the proxy; `remove()` on the handle lets renewals through again. */
+export function blockLeaseRenewals(
+  proxy: FaultProxy,
+  lease: LeaseRef,
+  mode: LeaseBlockMode = 'fail',
+): RuleHandle {
+  return proxy.addRule(leaseRenewalRule(lease, mode));
+}
