@@ -4,10 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELIABILITY_CASES } from '../test/support/reliability-cases.ts';
-import { renderReliabilityDoc } from '../test/support/reliability-doc.ts';
+import { reliabilityDoc } from '../test/support/reliability-doc.ts';
 
 const docPath = join(new URL('..', import.meta.url).pathname, 'docs', 'reliability.md');
-const rendered = renderReliabilityDoc(RELIABILITY_CASES);
+const rendered = reliabilityDoc(RELIABILITY_CASES);
 
 if (process.argv.includes('--check')) {
   let committed = '';

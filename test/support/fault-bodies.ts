@@ -4,6 +4,7 @@
  * Kubernetes sends a `Status` object, the OCI distribution registry an `errors` list, and
  * AWS JSON-1.1 services (ECR, moto) a `__type` object.
  */
+import type { ConflictFault, GarbageFault, StatusFault, ThrottleFault } from './fault-rules.ts';
 import { summarizeObject } from './kube-object.ts';
 
 /** Which server the proxy stands in front of, and so which error format it speaks. */
@@ -195,4 +196,49 @@ export function errorAnswer(
         : awsJsonError(spec);
   if (spec.retryAfterSeconds !== undefined) answer.headers['retry-after'] = String(spec.retryAfterSeconds);
   return answer;
+}
+
+/** Faults the proxy answers by itself, without the server. */
+export type AnsweringFault = StatusFault | ThrottleFault | ConflictFault | GarbageFault;
+
+export function isAnsweringFault(fault: { kind: string }): fault is AnsweringFault {
+  return ['status', 'throttle', 'conflict', 'garbage'].includes(fault.kind);
+}
+
+/** An answer the proxy gives by itself. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+/** The answer of a fault that answers by itself; `random` feeds garbage bodies. */
+export function answerFor(
+  flavor: ServerFlavor,
+  fault: AnsweringFault,
+  request: { path: string; body: Buffer },
+  random: () => number,
+): Answer {
+  const message = fault.kind !== 'garbage' && fault.message ? { message: fault.message } : {};
+  switch (fault.kind) {
+    case 'status': {
+      const retry =
+        fault.retryAfterSeconds !== undefined ? { retryAfterSeconds: fault.retryAfterSeconds } : {};
+      return errorAnswer(flavor, { status: fault.status, ...message, ...retry }, request);
+    }
+    case 'throttle':
+      return errorAnswer(
+        flavor,
+        { status: 429, retryAfterSeconds: fault.retryAfterSeconds, ...message },
+        request,
+      );
+    case 'conflict':
+      return errorAnswer(flavor, { status: 409, reason: fault.reason ?? 'Conflict', ...message }, request);
+    case 'garbage':
+      return {
+        status: fault.status ?? 200,
+        headers: { 'content-type': fault.contentType ?? 'application/json' },
+        body: fault.body ?? Buffer.from(Array.from({ length: 256 }, () => Math.floor(random() * 256))),
+      };
+  }
 }

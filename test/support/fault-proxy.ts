@@ -20,32 +20,37 @@
  */
 import { X509Certificate } from 'node:crypto';
 import {
+  type ClientRequest,
   createServer as createHttpServer,
+  type Server as HttpServer,
   request as httpRequest,
-  type IncomingHttpHeaders,
   type IncomingMessage,
-  type OutgoingHttpHeaders,
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, Socket } from 'node:net';
-import { createSecureContext, TLSSocket } from 'node:tls';
-import { errorAnswer, type ServerFlavor } from './fault-bodies.ts';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import { type Answer, answerFor, errorAnswer, isAnsweringFault, type ServerFlavor } from './fault-bodies.ts';
 import {
   type ActiveRule,
   activateRule,
-  type ConflictFault,
+  type CutWatchFault,
   chooseFault,
   type Fault,
   type FaultRule,
-  type GarbageFault,
   isWatch,
   isWrite,
-  type RequestFacts,
-  type StatusFault,
-  type ThrottleFault,
 } from './fault-rules.ts';
+import {
+  assertLoopback,
+  BODY_LIMIT,
+  capture,
+  forwardableHeaders,
+  rawResponseHead,
+  readBody,
+  sleep,
+} from './http-relay.ts';
 import { type ObjectSummary, summarizeObject } from './kube-object.ts';
 import { eventBoundaries } from './watch-events.ts';
 import { admit, newWriteGate, type WriteGateState, writeAnswered } from './write-gate.ts';
@@ -142,183 +147,233 @@ export interface WriteGate {
   remove(): void;
 }
 
-export interface FaultProxy {
-  /** `http(s)://127.0.0.1:PORT` */
-  readonly url: string;
-  /** `127.0.0.1:PORT` */
-  readonly host: string;
+/** How long a held request (hang fault, write gate) stays open at most before it is reset. */
+const DEFAULT_HANG_MS = 120_000;
+
+/** What preflight leaves for the forwarding step: nothing (handled here), or go on with a fault to apply later. */
+type Step = { handled: true } | { handled: false; fault: Fault | undefined };
+
+const HANDLED: Step = { handled: true };
+
+interface Gate {
+  state: WriteGateState;
+  onStop: () => Promise<void> | void;
+  stopped: Promise<void>;
+  settle: { resolve(): void; reject(error: unknown): void };
+}
+
+/**
+ * One proxy: listens on 127.0.0.1 (a port chosen by the kernel) and forwards to one
+ * upstream. Create it with startFaultProxy.
+ */
+export class FaultProxy {
   readonly flavor: ServerFlavor;
-  /** forward requests whose client certificate is `identity.cert` with that certificate and key */
-  addIdentity(identity: Identity): void;
-  addRule(rule: FaultRule): RuleHandle;
-  clearRules(): void;
-  /** copies of every record so far */
-  requests(): RecordedRequest[];
-  /** the writes that reached the server, in order */
-  writes(): RecordedRequest[];
-  clearRecords(): void;
-  /** resolves with the first record (past or future) that satisfies `predicate`; bounded by `timeoutMs` */
+  #url = '';
+  #host = '';
+  readonly #options: FaultProxyOptions;
+  readonly #upstream: URL;
+  readonly #secureContext: SecureContext | undefined;
+  readonly #rules: ActiveRule[] = [];
+  #rulesAdded = 0;
+  readonly #records: RecordedRequest[] = [];
+  #seq = 0;
+  readonly #waiters = new Set<() => void>();
+  readonly #identities = new Map<string, Identity>(); // by certificate fingerprint
+  readonly #identityOfRecord = new WeakMap<RecordedRequest, Identity>();
+  readonly #agents = new Map<string, HttpsAgent>();
+  readonly #rawSockets = new WeakMap<Socket, Socket>(); // TLS socket -> its TCP socket (for resets)
+  readonly #openSockets = new Set<Socket>();
+  readonly #held = new Set<() => void>(); // resets of the requests held now
+  readonly #closing = new AbortController();
+  #gate: Gate | undefined;
+  readonly #gatedWrites = new WeakSet<RecordedRequest>(); // writes the current gate let through
+  readonly #http: HttpServer;
+  readonly #server: NetServer;
+
+  constructor(options: FaultProxyOptions) {
+    this.#options = options;
+    this.flavor = options.flavor;
+    this.#upstream = new URL(options.upstream);
+    assertLoopback(this.#upstream);
+    const clientCa = options.clientCa ?? options.upstreamCa;
+    this.#secureContext = options.serve
+      ? createSecureContext({ ...options.serve, ...(clientCa ? { ca: clientCa } : {}) })
+      : undefined;
+    this.#http = createHttpServer();
+    this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
+    this.#http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.#onUpgrade(req, socket, head),
+    );
+    this.#http.on('clientError', (_error, socket: Socket) => socket.destroy());
+    this.#http.requestTimeout = 0; // watches stay open for as long as the client keeps them
+    this.#http.headersTimeout = 30_000;
+    this.#server = createNetServer((raw) => this.#onConnection(raw));
+  }
+
+  /** `http(s)://127.0.0.1:PORT` */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** `127.0.0.1:PORT` */
+  get host(): string {
+    return this.#host;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = this.#server.address();
+    if (!address || typeof address === 'string') throw new Error('fault proxy: no TCP address');
+    this.#host = `127.0.0.1:${address.port}`;
+    this.#url = `${this.#secureContext ? 'https' : 'http'}://${this.#host}`;
+  }
+
+  /** Requests whose client certificate is `identity.cert` are forwarded with that certificate and key. */
+  addIdentity(identity: Identity): void {
+    this.#identities.set(new X509Certificate(identity.cert).fingerprint256, identity);
+  }
+
+  addRule(rule: FaultRule): RuleHandle {
+    const active = activateRule(rule, this.#rulesAdded++);
+    this.#rules.push(active);
+    return {
+      name: active.name,
+      matched: () => active.matched,
+      fired: () => active.fired,
+      remove: () => {
+        const index = this.#rules.indexOf(active);
+        if (index >= 0) this.#rules.splice(index, 1);
+      },
+    };
+  }
+
+  clearRules(): void {
+    this.#rules.length = 0;
+  }
+
+  /** Copies of every record so far, in arrival order. */
+  requests(): RecordedRequest[] {
+    return this.#records.map((record) => ({ ...record }));
+  }
+
+  /** The writes that reached the server, in order. */
+  writes(): RecordedRequest[] {
+    return this.requests().filter((record) => record.write && record.forwarded);
+  }
+
+  clearRecords(): void {
+    this.#records.length = 0;
+  }
+
+  /** The first record (past or future) that satisfies `predicate`; rejects after `timeoutMs` (default 30 s). */
   waitForRequest(
     predicate: (request: RecordedRequest) => boolean,
-    options?: { timeoutMs?: number; what?: string },
-  ): Promise<RecordedRequest>;
-  /** see write-gate.ts; one gate at a time */
-  stopAfterWrites(n: number, onStop: () => Promise<void> | void): WriteGate;
-  close(): Promise<void>;
-}
-
-const BODY_LIMIT = 1024 * 1024;
-const DEFAULT_HANG_MS = 120_000;
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-
-function assertLoopback(url: URL): void {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host !== 'localhost' && host !== '::1' && !/^127\.\d+\.\d+\.\d+$/.test(host)) {
-    throw new Error(`fault proxy: refusing upstream ${url.href}: tests only talk to loopback`);
-  }
-}
-
-function forwardableHeaders(headers: IncomingHttpHeaders, upgrade: boolean): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name === 'host') continue;
-    if (HOP_BY_HOP.has(name) && !(upgrade && (name === 'connection' || name === 'upgrade'))) continue;
-    out[name] = value;
-  }
-  return out;
-}
-
-/** The status line and headers of an answer written straight to a socket (upgrade requests). */
-function rawResponse(status: number, statusText: string, headers: OutgoingHttpHeaders): string {
-  const lines = [`HTTP/1.1 ${status} ${statusText}`];
-  for (const [name, value] of Object.entries(headers)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) lines.push(`${name}: ${item}`);
-    }
-  }
-  return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/** An answer the proxy gives by itself. */
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
-
-/** Keeps at most BODY_LIMIT bytes of what passes, for the records. */
-function capture(): { add(chunk: Buffer): void; bytes(): Buffer } {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  return {
-    add(chunk) {
-      if (size >= BODY_LIMIT) return;
-      chunks.push(chunk.subarray(0, BODY_LIMIT - size));
-      size += chunk.length;
-    },
-    bytes: () => Buffer.concat(chunks),
-  };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const body = capture();
-    req.on('data', (chunk: Buffer) => body.add(chunk));
-    req.on('end', () => resolve(body.bytes()));
-    req.on('error', () => resolve(body.bytes()));
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
+    options: { timeoutMs?: number; what?: string } = {},
+  ): Promise<RecordedRequest> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.#records.find(predicate);
+        if (!found) return;
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+        resolve({ ...found });
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        const seen = this.#records.map((r) => `${r.method} ${r.path}?${r.query} -> ${r.status ?? r.outcome}`);
+        const what = options.what ?? 'matching';
+        reject(new Error(`fault proxy: no request ${what} within ${timeoutMs} ms; seen: ${seen.join('; ')}`));
+      }, timeoutMs);
+      this.#waiters.add(check);
+      check();
     });
-  });
-}
+  }
 
-export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  const upstream = new URL(options.upstream);
-  assertLoopback(upstream);
-  const upstreamTls = upstream.protocol === 'https:';
-  const secureContext = options.serve
-    ? createSecureContext({
-        cert: options.serve.cert,
-        key: options.serve.key,
-        ...((options.clientCa ?? options.upstreamCa) ? { ca: options.clientCa ?? options.upstreamCa } : {}),
-      })
-    : undefined;
+  /**
+   * Lets exactly `n` writes reach the server, holds every request after the nth, and once
+   * the server has answered all n calls `onStop` before their answers go out (see
+   * write-gate.ts). One gate at a time.
+   */
+  stopAfterWrites(n: number, onStop: () => Promise<void> | void): WriteGate {
+    if (this.#gate) throw new Error('fault proxy: a write gate is already set; remove it first');
+    let settle: Gate['settle'] = { resolve: () => {}, reject: () => {} };
+    const stopped = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    stopped.catch(() => {}); // read through whenStopped()
+    const gate: Gate = { state: newWriteGate(n), onStop, stopped, settle };
+    this.#gate = gate;
+    return {
+      fired: () => gate.state.stopping,
+      whenStopped: () => gate.stopped,
+      remove: () => {
+        if (this.#gate !== gate) return;
+        this.#gate = undefined;
+        this.#releaseHeld();
+      },
+    };
+  }
 
-  const rules: ActiveRule[] = [];
-  let rulesAdded = 0;
-  const records: RecordedRequest[] = [];
-  let seq = 0;
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const waiter of [...waiters]) waiter();
-  };
-  const identities = new Map<string, Identity>(); // by certificate fingerprint
-  const agents = new Map<string, HttpsAgent>();
-  const rawSockets = new WeakMap<Socket, Socket>(); // TLS socket -> its TCP socket (for resets)
-  const identityOfRecord = new WeakMap<RecordedRequest, Identity>();
-  const gatedWrites = new WeakSet<RecordedRequest>(); // writes the current gate let through
-  const openSockets = new Set<Socket>();
-  const held = new Set<() => void>(); // resets of requests held by a hang or the gate
-  const closing = new AbortController();
-  let gate: { state: WriteGateState; onStop: () => Promise<void> | void; stopped: Promise<void> } | undefined;
-  let settleStop: { resolve(): void; reject(error: unknown): void } | undefined;
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#releaseHeld();
+    for (const socket of this.#openSockets) socket.destroy();
+    for (const agent of this.#agents.values()) agent.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
 
-  const resetSocket = (socket: Socket) => {
-    const raw = rawSockets.get(socket) ?? socket;
-    if (raw.destroyed) return;
-    try {
-      raw.resetAndDestroy();
-    } catch {
-      raw.destroy(); // not a TCP socket (already closing): a plain close is the closest
+  // ---- connections and what happens before forwarding
+
+  #onConnection(raw: Socket): void {
+    this.#openSockets.add(raw);
+    raw.on('close', () => this.#openSockets.delete(raw));
+    raw.on('error', () => raw.destroy());
+    if (!this.#secureContext) {
+      this.#http.emit('connection', raw);
+      return;
     }
-    socket.destroy();
-  };
+    const tls = new TLSSocket(raw, {
+      isServer: true,
+      secureContext: this.#secureContext,
+      requestCert: true,
+      rejectUnauthorized: false, // identities are checked by fingerprint (see the top of this file)
+      ALPNProtocols: ['http/1.1'],
+    });
+    this.#rawSockets.set(tls, raw);
+    tls.on('error', () => raw.destroy());
+    this.#http.emit('connection', tls);
+  }
 
-  const agentFor = (identity: Identity | null): HttpsAgent => {
-    const key = identity?.name ?? '';
-    let agent = agents.get(key);
-    if (!agent) {
-      agent = new HttpsAgent({
-        keepAlive: true,
-        ...(options.upstreamCa ? { ca: options.upstreamCa } : {}),
-        ...(identity ? { cert: identity.cert, key: identity.key } : {}),
-      });
-      agents.set(key, agent);
-    }
-    return agent;
-  };
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const record = this.#newRecord(req, false);
+    this.#preflight(req, record, res).then(
+      (step) => {
+        if (!step.handled) this.#forward(req, res, record, step.fault);
+      },
+      () => this.#reset(req.socket),
+    );
+  }
 
-  /** The identity to forward with: the registered one whose certificate the client showed. */
-  const identityOf = (socket: Socket): { identity: Identity | null; unknown?: string } => {
-    if (!(socket instanceof TLSSocket)) return { identity: null };
-    const peer = socket.getPeerCertificate();
-    if (!peer?.fingerprint256) return { identity: null };
-    const identity = identities.get(peer.fingerprint256);
-    return identity ? { identity } : { identity: null, unknown: `subject ${peer.subject?.CN ?? '?'}` };
-  };
+  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const record = this.#newRecord(req, true);
+    socket.on('error', () => socket.destroy());
+    this.#preflight(req, record, socket).then(
+      (step) => {
+        if (!step.handled) this.#forwardUpgrade(req, socket, head, record);
+      },
+      () => this.#reset(socket),
+    );
+  }
 
-  const newRecord = (req: IncomingMessage, upgrade: boolean): RecordedRequest => {
+  #newRecord(req: IncomingMessage, upgrade: boolean): RecordedRequest {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
     const record: RecordedRequest = {
-      seq: ++seq,
+      seq: ++this.#seq,
       method,
       path: url.pathname,
       query: url.search.replace(/^\?/, ''),
@@ -334,517 +389,398 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       outcome: 'pending',
       events: 0,
     };
-    records.push(record);
+    this.#records.push(record);
     return record;
-  };
+  }
 
-  const update = (record: RecordedRequest, change: Partial<RecordedRequest>) => {
+  #update(record: RecordedRequest, change: Partial<RecordedRequest>): void {
     Object.assign(record, change);
-    notify();
-  };
+    for (const waiter of [...this.#waiters]) waiter();
+  }
 
-  const factsOf = (req: IncomingMessage, record: RecordedRequest): RequestFacts => ({
-    method: record.method,
-    path: record.path,
-    query: new URLSearchParams(record.query),
-    headers: req.headers,
-  });
+  /**
+   * Before forwarding, for plain and upgrade requests alike: the identity, the gate, then
+   * the rules. Handles the request here (answered, reset, held) or says to forward it,
+   * with the fault still to apply to the answer (reset-after, cut-watch).
+   */
+  async #preflight(
+    req: IncomingMessage,
+    record: RecordedRequest,
+    target: ServerResponse | Socket,
+  ): Promise<Step> {
+    const socket = target instanceof Socket ? target : target.socket;
+    if (!socket || !this.#takeIdentity(req, record, target)) return HANDLED;
+    if (this.#gate?.state.closed) {
+      this.#hold(record, socket, DEFAULT_HANG_MS); // after the gate's nth write nothing more passes
+      return HANDLED;
+    }
+    const facts = {
+      method: record.method,
+      path: record.path,
+      query: new URLSearchParams(record.query),
+      headers: req.headers,
+    };
+    const rule = chooseFault(this.#rules, facts);
+    if (!rule) return this.#admitted(record, socket) ? { handled: false, fault: undefined } : HANDLED;
+    this.#update(record, { fault: rule.name, faultKind: rule.rule.fault.kind });
+    return this.#applyBeforeForwarding(req, record, target, socket, rule);
+  }
 
-  const hold = (record: RecordedRequest, socket: Socket, maxMs: number) => {
-    update(record, { outcome: 'held' });
+  /** Faults that act before the server is asked; the others go on to forwarding. */
+  async #applyBeforeForwarding(
+    req: IncomingMessage,
+    record: RecordedRequest,
+    target: ServerResponse | Socket,
+    socket: Socket,
+    rule: ActiveRule,
+  ): Promise<Step> {
+    const fault = rule.rule.fault;
+    if (isAnsweringFault(fault)) {
+      // an upgrade request has no body to read first
+      const body = target instanceof Socket ? Buffer.alloc(0) : await readBody(req);
+      this.#send(target, record, answerFor(this.flavor, fault, { path: record.path, body }, rule.random));
+      return HANDLED;
+    }
+    if (fault.kind === 'hang') {
+      this.#hold(record, socket, fault.maxMs ?? DEFAULT_HANG_MS);
+      return HANDLED;
+    }
+    if (fault.kind === 'delay') return this.#delay(record, socket, fault.ms);
+    if (fault.kind === 'reset' && fault.when === 'before') {
+      this.#reset(socket);
+      this.#update(record, { outcome: 'reset' });
+      return HANDLED;
+    }
+    return this.#admitted(record, socket) ? { handled: false, fault } : HANDLED;
+  }
+
+  async #delay(record: RecordedRequest, socket: Socket, ms: number): Promise<Step> {
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    await sleep(ms, AbortSignal.any([gone.signal, this.#closing.signal]));
+    if (socket.destroyed) {
+      this.#update(record, { outcome: 'client-closed' });
+      return HANDLED;
+    }
+    return this.#admitted(record, socket) ? { handled: false, fault: undefined } : HANDLED;
+  }
+
+  /** Records the identity to forward with; answers 401 (and returns false) for an unknown certificate. */
+  #takeIdentity(req: IncomingMessage, record: RecordedRequest, target: ServerResponse | Socket): boolean {
+    const socket = req.socket;
+    if (!(socket instanceof TLSSocket)) return true;
+    const peer = socket.getPeerCertificate();
+    if (!peer?.fingerprint256) return true; // no certificate: a token, or anonymous
+    const identity = this.#identities.get(peer.fingerprint256);
+    if (identity) {
+      record.identity = identity.name;
+      this.#identityOfRecord.set(record, identity);
+      return true;
+    }
+    const message = `fault proxy: the client certificate (subject ${peer.subject?.CN ?? '?'}) is not a registered identity`;
+    this.#send(target, record, this.#error(401, message, record));
+    return false;
+  }
+
+  #error(status: number, message: string, record: RecordedRequest): Answer {
+    return errorAnswer(this.flavor, { status, message }, { path: record.path, body: Buffer.alloc(0) });
+  }
+
+  /** Right before a request goes to the server: the gate counts writes, and holds what comes after its nth. */
+  #admitted(record: RecordedRequest, socket: Socket): boolean {
+    const gate = this.#gate;
+    if (!gate) return true;
+    if (admit(gate.state, record.write) === 'forward') {
+      if (record.write) this.#gatedWrites.add(record);
+      return true;
+    }
+    this.#hold(record, socket, DEFAULT_HANG_MS);
+    return false;
+  }
+
+  /** The server answered a write: the gate may withhold the answer and stop (the kill). */
+  #gateOnWriteAnswered(record: RecordedRequest, socket: Socket): boolean {
+    const gate = this.#gate;
+    if (!gate || !this.#gatedWrites.has(record)) return false;
+    this.#gatedWrites.delete(record);
+    const { withhold, stop } = writeAnswered(gate.state);
+    if (withhold) this.#hold(record, socket, DEFAULT_HANG_MS);
+    if (stop) {
+      Promise.resolve()
+        .then(gate.onStop)
+        .then(
+          () => gate.settle.resolve(),
+          (error: unknown) => gate.settle.reject(error),
+        );
+    }
+    return withhold;
+  }
+
+  #hold(record: RecordedRequest, socket: Socket, maxMs: number): void {
+    this.#update(record, { outcome: 'held' });
     const release = () => {
       clearTimeout(timer);
-      held.delete(release);
-      resetSocket(socket);
+      this.#held.delete(release);
+      this.#reset(socket);
     };
     const timer = setTimeout(release, maxMs);
-    held.add(release);
+    this.#held.add(release);
     socket.once('close', () => {
       clearTimeout(timer);
-      held.delete(release);
+      this.#held.delete(release);
     });
-  };
+  }
 
-  /** The answer of a fault that answers by itself. */
-  const faultAnswer = (
-    fault: StatusFault | ThrottleFault | ConflictFault | GarbageFault,
-    record: RecordedRequest,
-    body: Buffer,
-    random: () => number,
-  ): Answer => {
-    const request = { path: record.path, body };
-    switch (fault.kind) {
-      case 'status':
-        return errorAnswer(
-          options.flavor,
-          {
-            status: fault.status,
-            ...(fault.message ? { message: fault.message } : {}),
-            ...(fault.retryAfterSeconds !== undefined ? { retryAfterSeconds: fault.retryAfterSeconds } : {}),
-          },
-          request,
-        );
-      case 'throttle':
-        return errorAnswer(
-          options.flavor,
-          {
-            status: 429,
-            retryAfterSeconds: fault.retryAfterSeconds,
-            ...(fault.message ? { message: fault.message } : {}),
-          },
-          request,
-        );
-      case 'conflict':
-        return errorAnswer(
-          options.flavor,
-          {
-            status: 409,
-            reason: fault.reason ?? 'Conflict',
-            ...(fault.message ? { message: fault.message } : {}),
-          },
-          request,
-        );
-      case 'garbage': {
-        return {
-          status: fault.status ?? 200,
-          headers: { 'content-type': fault.contentType ?? 'application/json' },
-          body: fault.body ?? Buffer.from(Array.from({ length: 256 }, () => Math.floor(random() * 256))),
-        };
-      }
+  #releaseHeld(): void {
+    for (const release of [...this.#held]) release();
+  }
+
+  /** A TCP reset (RST) of the client's connection, on the TCP socket under TLS if there is one. */
+  #reset(socket: Socket): void {
+    const raw = this.#rawSockets.get(socket) ?? socket;
+    if (raw.destroyed) return;
+    try {
+      raw.resetAndDestroy();
+    } catch {
+      raw.destroy(); // not a TCP socket (already closing): a plain close is the closest
     }
-  };
+    socket.destroy();
+  }
 
-  const sendAnswer = (target: ServerResponse | Socket, record: RecordedRequest, answer: Answer) => {
+  #send(target: ServerResponse | Socket, record: RecordedRequest, answer: Answer): void {
     const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
     const headers = { ...answer.headers, 'content-length': String(body.length) };
     if (target instanceof Socket) {
-      target.write(rawResponse(answer.status, STATUS_CODES[answer.status] ?? 'Fault', headers));
+      target.write(rawResponseHead(answer.status, STATUS_CODES[answer.status] ?? 'Fault', headers));
       target.end(body);
     } else {
       target.writeHead(answer.status, headers);
       target.end(body);
     }
-    update(record, { status: answer.status, outcome: 'answered' });
-  };
+    this.#update(record, { status: answer.status, outcome: 'answered' });
+  }
 
-  /**
-   * What happens before forwarding, shared by plain and upgrade requests: the gate, then
-   * the rules. Returns the fault left for the forwarding step (reset-after, cut-watch), or
-   * `handled` when the request was answered, reset or held here.
-   */
-  const preflight = async (
-    req: IncomingMessage,
-    record: RecordedRequest,
-    target: ServerResponse | Socket,
-  ): Promise<{ handled: true } | { handled: false; fault: Fault | undefined }> => {
-    const socket = target instanceof Socket ? target : target.socket;
-    if (!socket) return { handled: true };
-    const who = identityOf(req.socket);
-    record.identity = who.identity?.name ?? null;
-    if (who.identity) identityOfRecord.set(record, who.identity);
-    if (who.unknown) {
-      const answer = errorAnswer(
-        options.flavor,
-        {
-          status: 401,
-          message: `fault proxy: the client certificate (${who.unknown}) is not a registered identity`,
-        },
-        { path: record.path, body: Buffer.alloc(0) },
-      );
-      sendAnswer(target, record, answer);
-      return { handled: true };
-    }
-    if (gate?.state.closed) {
-      hold(record, socket, DEFAULT_HANG_MS); // after the gate's nth write nothing more passes
-      return { handled: true };
-    }
-    const rule = chooseFault(rules, factsOf(req, record));
-    if (!rule) return admitted(record, socket) ? { handled: false, fault: undefined } : { handled: true };
-    const fault = rule.rule.fault;
-    update(record, { fault: rule.name, faultKind: fault.kind });
-    if (fault.kind === 'reset' && fault.when === 'before') {
-      resetSocket(socket);
-      update(record, { outcome: 'reset' });
-      return { handled: true };
-    }
-    if (fault.kind === 'hang') {
-      hold(record, socket, fault.maxMs ?? DEFAULT_HANG_MS);
-      return { handled: true };
-    }
-    if (fault.kind === 'delay') {
-      const gone = new AbortController();
-      socket.once('close', () => gone.abort());
-      await sleep(fault.ms, AbortSignal.any([gone.signal, closing.signal]));
-      if (socket.destroyed) {
-        update(record, { outcome: 'client-closed' });
-        return { handled: true };
-      }
-      return admitted(record, socket) ? { handled: false, fault: undefined } : { handled: true };
-    }
-    if (fault.kind === 'reset' || fault.kind === 'cut-watch') {
-      return admitted(record, socket) ? { handled: false, fault } : { handled: true }; // act on the answer
-    }
-    // the proxy answers by itself; an upgrade request has no body to read first
-    const body = target instanceof Socket ? Buffer.alloc(0) : await readBody(req);
-    sendAnswer(target, record, faultAnswer(fault, record, body, rule.random));
-    return { handled: true };
-  };
+  // ---- forwarding
 
-  /** Right before a request goes to the server: the gate counts writes, and holds what comes after its nth. */
-  const admitted = (record: RecordedRequest, socket: Socket): boolean => {
-    if (!gate) return true;
-    if (admit(gate.state, record.write) === 'forward') {
-      if (record.write) gatedWrites.add(record);
-      return true;
-    }
-    hold(record, socket, DEFAULT_HANG_MS);
-    return false;
-  };
-
-  const upstreamOptions = (
-    req: IncomingMessage,
-    record: RecordedRequest,
-    upgrade: boolean,
-  ): RequestOptions => {
-    const identity = identityOfRecord.get(record) ?? null;
-    const base = {
-      host: upstream.hostname,
-      port: upstream.port,
+  #upstreamRequest(req: IncomingMessage, record: RecordedRequest, upgrade: boolean): ClientRequest {
+    const identity = this.#identityOfRecord.get(record) ?? null;
+    const options: RequestOptions = {
+      host: this.#upstream.hostname,
+      port: this.#upstream.port,
       method: record.method,
       path: req.url ?? '/',
       // the client's Host goes on, so servers that build URLs from it (the registry's upload
       // Location) send the client back through the proxy
-      headers: { ...forwardableHeaders(req.headers, upgrade), host: req.headers.host ?? upstream.host },
+      headers: { ...forwardableHeaders(req.headers, upgrade), host: req.headers.host ?? this.#upstream.host },
     };
-    if (!upstreamTls) return upgrade ? { ...base, agent: false } : base;
-    // an upgraded connection is taken over for good: never from the keep-alive pool
-    if (!upgrade) return { ...base, agent: agentFor(identity) };
+    if (this.#upstream.protocol !== 'https:')
+      return httpRequest(upgrade ? { ...options, agent: false } : options);
+    if (!upgrade) return httpsRequest({ ...options, agent: this.#agentFor(identity) });
+    // an upgraded connection is taken over for good: never one from the keep-alive pool
+    return httpsRequest({ ...options, agent: false, ...this.#tlsTo(identity) });
+  }
+
+  /** TLS options towards the upstream: its CA, and the identity's certificate. */
+  #tlsTo(identity: Identity | null): { ca?: string; cert?: string; key?: string } {
     return {
-      ...base,
-      agent: false,
-      ...(options.upstreamCa ? { ca: options.upstreamCa } : {}),
+      ...(this.#options.upstreamCa ? { ca: this.#options.upstreamCa } : {}),
       ...(identity ? { cert: identity.cert, key: identity.key } : {}),
     };
-  };
+  }
 
-  const sendUpstream = (opts: RequestOptions) => (upstreamTls ? httpsRequest(opts) : httpRequest(opts));
-
-  /** The server answered a write: the gate may withhold the answer and stop (the kill). */
-  const gateOnWriteAnswered = (record: RecordedRequest, socket: Socket): boolean => {
-    const current = gate;
-    if (!current || !gatedWrites.has(record)) return false;
-    gatedWrites.delete(record);
-    const { withhold, stop } = writeAnswered(current.state);
-    if (withhold) hold(record, socket, DEFAULT_HANG_MS);
-    if (stop) {
-      Promise.resolve()
-        .then(current.onStop)
-        .then(
-          () => settleStop?.resolve(),
-          (error: unknown) => settleStop?.reject(error),
-        );
+  #agentFor(identity: Identity | null): HttpsAgent {
+    const key = identity?.name ?? '';
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      agent = new HttpsAgent({ keepAlive: true, ...this.#tlsTo(identity) });
+      this.#agents.set(key, agent);
     }
-    return withhold;
-  };
+    return agent;
+  }
 
-  const forward = (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault?: Fault) => {
-    const socket = res.socket as Socket;
-    const upstreamReq = sendUpstream(upstreamOptions(req, record, false));
+  #forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    fault: Fault | undefined,
+  ): void {
+    const upstreamReq = this.#upstreamRequest(req, record, false);
     const requestBody = capture();
-    update(record, { forwarded: true });
-    req.on('data', (chunk: Buffer) => {
-      if (record.write) requestBody.add(chunk);
-    });
+    this.#update(record, { forwarded: true });
+    if (record.write) req.on('data', (chunk: Buffer) => requestBody.add(chunk));
     req.pipe(upstreamReq);
     res.on('close', () => {
-      if (record.outcome === 'pending') update(record, { outcome: 'client-closed' });
+      if (record.outcome === 'pending') this.#update(record, { outcome: 'client-closed' });
       upstreamReq.destroy();
     });
-    upstreamReq.on('error', (error) => {
-      if (record.outcome !== 'pending') return;
-      // a write the server may or may not have applied: for the gate it is done
-      if (record.upstreamStatus === null && gateOnWriteAnswered(record, socket)) return;
-      if (res.headersSent) {
-        resetSocket(socket);
-      } else {
-        const answer = errorAnswer(
-          options.flavor,
-          { status: 502, message: `fault proxy: the server did not answer: ${error.message}` },
-          { path: record.path, body: Buffer.alloc(0) },
-        );
-        sendAnswer(res, record, answer);
-      }
-      update(record, { outcome: 'upstream-error' });
-    });
+    upstreamReq.on('error', (error) => this.#upstreamFailed(res, record, error));
     upstreamReq.on('response', (upRes) => {
-      update(record, { upstreamStatus: upRes.statusCode ?? 0 });
+      this.#update(record, { upstreamStatus: upRes.statusCode ?? 0 });
       // writes: the whole answer is taken first, so the gate and reset-after act once the server is done
       if (record.write || fault?.kind === 'reset') {
-        relayWhole(upRes, res, record, socket, requestBody.bytes(), fault);
+        this.#relayWhole(upRes, res, record, requestBody.bytes(), fault);
       } else {
-        relayStream(upRes, res, record, fault);
+        this.#relayStream(upRes, res, record, fault?.kind === 'cut-watch' ? fault : undefined);
       }
     });
-  };
+  }
 
-  const recordBodies = (record: RecordedRequest, requestBody: Buffer, responseBody: Buffer) => {
-    const requestObject = summarizeObject(requestBody);
-    const responseObject = summarizeObject(responseBody);
-    update(record, {
-      requestBody,
-      responseBody,
-      ...(requestObject ? { requestObject } : {}),
-      ...(responseObject ? { responseObject } : {}),
-    });
-  };
+  #upstreamFailed(res: ServerResponse, record: RecordedRequest, error: Error): void {
+    if (record.outcome !== 'pending') return;
+    const socket = res.socket as Socket;
+    // a write the server may or may not have applied: for the gate it is done
+    if (record.upstreamStatus === null && this.#gateOnWriteAnswered(record, socket)) return;
+    if (res.headersSent) this.#reset(socket);
+    else
+      this.#send(
+        res,
+        record,
+        this.#error(502, `fault proxy: the server did not answer: ${error.message}`, record),
+      );
+    this.#update(record, { outcome: 'upstream-error' });
+  }
 
-  const relayWhole = (
+  /** The server's whole answer, then (unless the gate or a reset-after keeps it back) the client's. */
+  #relayWhole(
     upRes: IncomingMessage,
     res: ServerResponse,
     record: RecordedRequest,
-    socket: Socket,
     requestBody: Buffer,
     fault: Fault | undefined,
-  ) => {
-    const body = capture();
+  ): void {
+    const socket = res.socket as Socket;
     const chunks: Buffer[] = [];
-    upRes.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      body.add(chunk);
-    });
+    upRes.on('data', (chunk: Buffer) => chunks.push(chunk));
     upRes.on('end', () => {
-      if (record.write) recordBodies(record, requestBody, body.bytes());
-      if (gateOnWriteAnswered(record, socket)) return;
+      const body = Buffer.concat(chunks);
+      if (record.write) this.#recordBodies(record, requestBody, body);
+      if (this.#gateOnWriteAnswered(record, socket)) return;
       if (fault?.kind === 'reset') {
-        resetSocket(socket);
-        update(record, { outcome: 'reset' });
+        this.#reset(socket);
+        this.#update(record, { outcome: 'reset' });
         return;
       }
       res.writeHead(upRes.statusCode ?? 502, forwardableHeaders(upRes.headers, false));
-      res.end(Buffer.concat(chunks));
-      update(record, { status: upRes.statusCode ?? 502, outcome: 'answered' });
+      res.end(body);
+      this.#update(record, { status: upRes.statusCode ?? 502, outcome: 'answered' });
     });
-  };
+  }
 
-  const relayStream = (
+  #recordBodies(record: RecordedRequest, requestBody: Buffer, responseBody: Buffer): void {
+    const requestObject = summarizeObject(requestBody);
+    const responseObject = summarizeObject(responseBody);
+    this.#update(record, {
+      requestBody,
+      responseBody: responseBody.subarray(0, BODY_LIMIT),
+      ...(requestObject ? { requestObject } : {}),
+      ...(responseObject ? { responseObject } : {}),
+    });
+  }
+
+  /** Streams the answer (watches, large reads), counting watch events and cutting where a rule says. */
+  #relayStream(
     upRes: IncomingMessage,
     res: ServerResponse,
     record: RecordedRequest,
-    fault?: Fault,
-  ) => {
+    cutRule: CutWatchFault | undefined,
+  ): void {
     res.writeHead(upRes.statusCode ?? 502, forwardableHeaders(upRes.headers, false));
     res.flushHeaders();
-    update(record, { status: upRes.statusCode ?? 502 });
-    const cut = fault?.kind === 'cut-watch' && (upRes.statusCode ?? 0) < 300 ? fault : undefined;
+    this.#update(record, { status: upRes.statusCode ?? 502 });
+    const cut = cutRule && (upRes.statusCode ?? 0) < 300 ? cutRule : undefined;
     const boundaries = record.watch ? eventBoundaries(upRes.headers['content-type']) : undefined;
     upRes.on('data', (chunk: Buffer) => {
       if (record.outcome !== 'pending') return;
       const ends = boundaries?.feed(chunk) ?? [];
       if (cut && record.events + ends.length >= cut.afterEvents) {
         const last = ends[cut.afterEvents - record.events - 1] ?? chunk.length;
-        record.events = cut.afterEvents;
-        upRes.destroy();
-        update(record, { outcome: 'cut' });
-        if (cut.mode === 'end') {
-          res.end(chunk.subarray(0, last));
-        } else {
-          // once the Kth event is with the kernel, close: the data arrives, then the end of a
-          // stream whose chunked body never finished (a reset could drop the data in flight)
-          const socket = res.socket as Socket;
-          res.write(chunk.subarray(0, last), () => socket.destroy());
-        }
+        this.#cutStream(upRes, res, record, chunk.subarray(0, last), cut);
         return;
       }
-      record.events += ends.length;
       res.write(chunk);
-      if (ends.length > 0) notify();
+      if (ends.length > 0) this.#update(record, { events: record.events + ends.length });
     });
     upRes.on('end', () => {
       if (record.outcome !== 'pending') return;
       res.end();
-      update(record, { outcome: 'answered' });
+      this.#update(record, { outcome: 'answered' });
     });
     upRes.on('error', () => {
       if (record.outcome !== 'pending') return;
-      resetSocket(res.socket as Socket);
-      update(record, { outcome: 'upstream-error' });
+      this.#reset(res.socket as Socket);
+      this.#update(record, { outcome: 'upstream-error' });
     });
-  };
+  }
 
-  const forwardUpgrade = (req: IncomingMessage, client: Socket, head: Buffer, record: RecordedRequest) => {
-    const upstreamReq = sendUpstream(upstreamOptions(req, record, true));
-    update(record, { forwarded: true });
-    upstreamReq.on('upgrade', (upRes, upSocket, upHead) => {
-      update(record, { upstreamStatus: upRes.statusCode ?? 101, status: upRes.statusCode ?? 101 });
-      client.write(rawResponse(101, 'Switching Protocols', upRes.headers));
-      if (upHead.length > 0) client.write(upHead);
-      if (head.length > 0) upSocket.write(head);
-      upSocket.pipe(client).pipe(upSocket);
-      const done = (outcome: RequestOutcome) => {
-        if (record.outcome === 'pending') update(record, { outcome });
-        upSocket.destroy();
-        client.destroy();
-      };
-      upSocket.on('close', () => done('answered'));
-      client.on('close', () => done('answered'));
-      upSocket.on('error', () => done('upstream-error'));
-      client.on('error', () => done('client-closed'));
-    });
-    upstreamReq.on('response', (upRes) => {
-      // the server refused the upgrade: pass its answer on as it is
-      const chunks: Buffer[] = [];
-      upRes.on('data', (chunk: Buffer) => chunks.push(chunk));
-      upRes.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const headers = {
-          ...forwardableHeaders(upRes.headers, false),
-          'content-length': String(body.length),
-        };
-        client.write(rawResponse(upRes.statusCode ?? 502, upRes.statusMessage ?? '', headers));
-        client.end(body);
-        update(record, {
-          upstreamStatus: upRes.statusCode ?? 0,
-          status: upRes.statusCode ?? 0,
-          outcome: 'answered',
-        });
-      });
-    });
-    upstreamReq.on('error', () => {
-      client.destroy();
-      update(record, { outcome: 'upstream-error' });
-    });
-    req.pipe(upstreamReq);
-  };
-
-  const http = createHttpServer();
-  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const record = newRecord(req, false);
-    preflight(req, record, res).then(
-      (step) => {
-        if (!step.handled) forward(req, res, record, step.fault);
-      },
-      () => resetSocket(req.socket),
-    );
-  });
-  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const record = newRecord(req, true);
-    socket.on('error', () => socket.destroy());
-    preflight(req, record, socket).then(
-      (step) => {
-        if (!step.handled) forwardUpgrade(req, socket, head, record);
-      },
-      () => resetSocket(socket),
-    );
-  });
-  http.on('clientError', (_error, socket: Socket) => socket.destroy());
-  // watches stay open for as long as the client keeps them
-  http.requestTimeout = 0;
-  http.headersTimeout = 30_000;
-
-  const server: NetServer = createNetServer((raw) => {
-    openSockets.add(raw);
-    raw.on('close', () => openSockets.delete(raw));
-    raw.on('error', () => raw.destroy());
-    if (!secureContext) {
-      http.emit('connection', raw);
+  /** Passes `lastBytes` (which end the Kth event) on, then ends the stream as the rule says. */
+  #cutStream(
+    upRes: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    lastBytes: Buffer,
+    cut: CutWatchFault,
+  ): void {
+    upRes.destroy();
+    this.#update(record, { events: cut.afterEvents, outcome: 'cut' });
+    if (cut.mode === 'end') {
+      res.end(lastBytes);
       return;
     }
-    const tls = new TLSSocket(raw, {
-      isServer: true,
-      secureContext,
-      requestCert: true,
-      rejectUnauthorized: false, // identities are checked by fingerprint (see above)
-      ALPNProtocols: ['http/1.1'],
-    });
-    rawSockets.set(tls, raw);
-    tls.on('error', () => raw.destroy());
-    http.emit('connection', tls);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('fault proxy: no TCP address');
-  const host = `127.0.0.1:${address.port}`;
+    // once the Kth event is with the kernel, close: the data arrives, then the end of a
+    // stream whose chunked body never finished (a reset could drop the data in flight)
+    const socket = res.socket as Socket;
+    res.write(lastBytes, () => socket.destroy());
+  }
 
-  return {
-    url: `${secureContext ? 'https' : 'http'}://${host}`,
-    host,
-    flavor: options.flavor,
-    addIdentity(identity) {
-      identities.set(new X509Certificate(identity.cert).fingerprint256, identity);
-    },
-    addRule(rule) {
-      const active = activateRule(rule, rulesAdded++);
-      rules.push(active);
-      return {
-        name: active.name,
-        matched: () => active.matched,
-        fired: () => active.fired,
-        remove: () => {
-          const index = rules.indexOf(active);
-          if (index >= 0) rules.splice(index, 1);
-        },
-      };
-    },
-    clearRules() {
-      rules.length = 0;
-    },
-    requests: () => records.map((record) => ({ ...record })),
-    writes: () =>
-      records.filter((record) => record.write && record.forwarded).map((record) => ({ ...record })),
-    clearRecords() {
-      records.length = 0;
-    },
-    waitForRequest(predicate, waitOptions = {}) {
-      const timeoutMs = waitOptions.timeoutMs ?? 30_000;
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = records.find(predicate);
-          if (!found) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve({ ...found });
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `fault proxy: no request ${waitOptions.what ?? 'matching'} within ${timeoutMs} ms; seen: ${records
-                .map((r) => `${r.method} ${r.path}?${r.query} -> ${r.status ?? r.outcome}`)
-                .join('; ')}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-    stopAfterWrites(n, onStop) {
-      if (gate) throw new Error('fault proxy: a write gate is already set; remove it first');
-      const stopped = new Promise<void>((resolve, reject) => {
-        settleStop = { resolve, reject };
-      });
-      stopped.catch(() => {}); // read through whenStopped()
-      const current = { state: newWriteGate(n), onStop, stopped };
-      gate = current;
-      return {
-        fired: () => current.state.stopping,
-        whenStopped: () => current.stopped,
-        remove: () => {
-          if (gate !== current) return;
-          gate = undefined;
-          for (const release of [...held]) release();
-        },
-      };
-    },
-    async close() {
-      closing.abort();
-      for (const release of [...held]) release();
-      for (const socket of openSockets) socket.destroy();
-      for (const agent of agents.values()) agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  #forwardUpgrade(req: IncomingMessage, client: Socket, head: Buffer, record: RecordedRequest): void {
+    const upstreamReq = this.#upstreamRequest(req, record, true);
+    this.#update(record, { forwarded: true });
+    upstreamReq.on('upgrade', (upRes, upSocket, upHead) => {
+      this.#update(record, { upstreamStatus: upRes.statusCode ?? 101, status: upRes.statusCode ?? 101 });
+      client.write(rawResponseHead(101, 'Switching Protocols', upRes.headers));
+      if (upHead.length > 0) client.write(upHead);
+      if (head.length > 0) upSocket.write(head);
+      this.#join(client, upSocket, record);
+    });
+    upstreamReq.on('response', (upRes) => this.#refuseUpgrade(upRes, client, record));
+    upstreamReq.on('error', () => {
+      client.destroy();
+      this.#update(record, { outcome: 'upstream-error' });
+    });
+    req.pipe(upstreamReq);
+  }
+
+  /** Bytes both ways until either side closes. */
+  #join(client: Socket, upSocket: Socket, record: RecordedRequest): void {
+    upSocket.pipe(client).pipe(upSocket);
+    const done = (outcome: RequestOutcome) => {
+      if (record.outcome === 'pending') this.#update(record, { outcome });
+      upSocket.destroy();
+      client.destroy();
+    };
+    upSocket.on('close', () => done('answered'));
+    client.on('close', () => done('answered'));
+    upSocket.on('error', () => done('upstream-error'));
+    client.on('error', () => done('client-closed'));
+  }
+
+  /** The server refused the upgrade: its answer goes to the client as it is. */
+  #refuseUpgrade(upRes: IncomingMessage, client: Socket, record: RecordedRequest): void {
+    const chunks: Buffer[] = [];
+    upRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+    upRes.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const headers = { ...forwardableHeaders(upRes.headers, false), 'content-length': String(body.length) };
+      client.write(rawResponseHead(upRes.statusCode ?? 502, upRes.statusMessage ?? '', headers));
+      client.end(body);
+      const status = upRes.statusCode ?? 0;
+      this.#update(record, { upstreamStatus: status, status, outcome: 'answered' });
+    });
+  }
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const proxy = new FaultProxy(options);
+  await proxy.listen();
+  return proxy;
 }

@@ -12,6 +12,10 @@
  * So a change of behaviour fails the case's test, a change of the catalogue fails the doc
  * check until `npm run reliability:doc` rewrites the doc, and a case nobody runs fails too.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 
 /** What a trial ended in, from the point of view of whoever ran the command. */
 export type Outcome =
@@ -80,7 +84,24 @@ function areaTable(cases: readonly ReliabilityCase[]): string[] {
   return lines;
 }
 
-/** The whole of docs/reliability.md. */
+/**
+ * docs/reliability.md as committed: the rendering, formatted by Biome (which formats the
+ * repository's Markdown, aligning tables), so `npm run lint` and the doc check agree.
+ */
+export function reliabilityDoc(cases: readonly ReliabilityCase[]): string {
+  return execFileSync(
+    join(REPO_ROOT, 'node_modules', '.bin', 'biome'),
+    ['format', '--stdin-file-path=docs/reliability.md'],
+    {
+      cwd: REPO_ROOT,
+      input: renderReliabilityDoc(cases),
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+}
+
+/** The whole of docs/reliability.md, before formatting. */
 export function renderReliabilityDoc(cases: readonly ReliabilityCase[]): string {
   const areas = [...new Set(cases.map((c) => c.area))];
   const lines = [

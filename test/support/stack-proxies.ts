@@ -15,21 +15,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { StackInfo } from '../stack/types.ts';
-import { type FaultProxy, type RuleHandle, startFaultProxy } from './fault-proxy.ts';
+import { FaultProxy, type RuleHandle, startFaultProxy } from './fault-proxy.ts';
 import type { FaultRule } from './fault-rules.ts';
-
-export interface ApiServerProxy extends FaultProxy {
-  /**
-   * Writes a kubeconfig for the source kubeconfig's current user with the server swapped
-   * for this proxy, and registers that user's client certificate (if any) as an identity,
-   * so the proxy forwards with it. Token users need no registration. Returns its path
-   * (in a temp dir removed by close()).
-   */
-  kubeconfigFor(sourceKubeconfig: string): string;
-}
 
 /** The API server's serving certificate and key, next to the CA in the stack's pki dir (test/stack/pki.ts). */
 function apiServerServingPair(stack: StackInfo): { cert: string; key: string } {
@@ -53,60 +43,82 @@ function pem(data: string | undefined, file: string | undefined): string | undef
   return undefined;
 }
 
+/** A fault proxy in front of the stack's kube-apiserver, and the kubeconfigs that lead through it. */
+export class ApiServerProxy extends FaultProxy {
+  readonly #ca: string;
+  readonly #dir = mkdtempSync(join(tmpdir(), 'greenlight-fault-proxy-'));
+  #written = 0;
+
+  constructor(stack: StackInfo) {
+    const ca = readFileSync(stack.caFile, 'utf8');
+    super({
+      upstream: stack.apiServerUrl,
+      flavor: 'kubernetes',
+      serve: apiServerServingPair(stack),
+      upstreamCa: ca,
+    });
+    this.#ca = ca;
+  }
+
+  /**
+   * Writes a kubeconfig for the source kubeconfig's current user with the server swapped
+   * for this proxy, and registers that user's client certificate (if any) as an identity,
+   * so the proxy forwards with it. Token users need no registration. Returns its path
+   * (in a temp dir removed by close()).
+   */
+  kubeconfigFor(sourceKubeconfig: string): string {
+    const source = new KubeConfig();
+    source.loadFromFile(sourceKubeconfig);
+    const user = source.getCurrentUser();
+    if (!user) throw new Error(`fault proxy: ${sourceKubeconfig} has no current user`);
+    const credentials = this.#credentialsOf(user, sourceKubeconfig);
+    const namespace = source.getContextObject(source.getCurrentContext())?.namespace ?? 'default';
+    const cluster = {
+      server: this.url,
+      'certificate-authority-data': Buffer.from(this.#ca).toString('base64'),
+    };
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'fault-proxy', cluster }],
+      users: [{ name: user.name, user: credentials }],
+      contexts: [{ name: 'fault-proxy', context: { cluster: 'fault-proxy', user: user.name, namespace } }],
+      'current-context': 'fault-proxy',
+    };
+    const path = join(this.#dir, `${++this.#written}-${basename(sourceKubeconfig)}`);
+    writeFileSync(path, stringify(config), { mode: 0o600 });
+    return path;
+  }
+
+  /** The user's credentials for the derived kubeconfig; registers a client certificate as an identity. */
+  #credentialsOf(user: User, sourceKubeconfig: string): Record<string, string> {
+    const cert = pem(user.certData, user.certFile);
+    const key = pem(user.keyData, user.keyFile);
+    const credentials: Record<string, string> = {};
+    if (cert && key) {
+      this.addIdentity({ name: user.name, cert, key });
+      credentials['client-certificate-data'] = Buffer.from(cert).toString('base64');
+      credentials['client-key-data'] = Buffer.from(key).toString('base64');
+    }
+    if (user.token) credentials.token = user.token;
+    if (Object.keys(credentials).length === 0) {
+      throw new Error(
+        `fault proxy: user ${user.name} of ${sourceKubeconfig} has neither a client certificate nor a token`,
+      );
+    }
+    return credentials;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
 export async function startApiServerProxy(stack: StackInfo): Promise<ApiServerProxy> {
-  const ca = readFileSync(stack.caFile, 'utf8');
-  const proxy = await startFaultProxy({
-    upstream: stack.apiServerUrl,
-    flavor: 'kubernetes',
-    serve: apiServerServingPair(stack),
-    upstreamCa: ca,
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'greenlight-fault-proxy-'));
-  let written = 0;
-  return {
-    ...proxy,
-    kubeconfigFor(sourceKubeconfig) {
-      const source = new KubeConfig();
-      source.loadFromFile(sourceKubeconfig);
-      const user = source.getCurrentUser();
-      if (!user) throw new Error(`fault proxy: ${sourceKubeconfig} has no current user`);
-      const cert = pem(user.certData, user.certFile);
-      const key = pem(user.keyData, user.keyFile);
-      if (cert && key) proxy.addIdentity({ name: user.name, cert, key });
-      const credentials: Record<string, string> = {};
-      if (cert && key) {
-        credentials['client-certificate-data'] = Buffer.from(cert).toString('base64');
-        credentials['client-key-data'] = Buffer.from(key).toString('base64');
-      }
-      if (user.token) credentials.token = user.token;
-      if (Object.keys(credentials).length === 0) {
-        throw new Error(
-          `fault proxy: user ${user.name} of ${sourceKubeconfig} has neither a client certificate nor a token`,
-        );
-      }
-      const namespace = source.getContextObject(source.getCurrentContext())?.namespace ?? 'default';
-      const config = {
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'fault-proxy',
-            cluster: { server: proxy.url, 'certificate-authority-data': Buffer.from(ca).toString('base64') },
-          },
-        ],
-        users: [{ name: user.name, user: credentials }],
-        contexts: [{ name: 'fault-proxy', context: { cluster: 'fault-proxy', user: user.name, namespace } }],
-        'current-context': 'fault-proxy',
-      };
-      const path = join(dir, `${++written}-${basename(sourceKubeconfig)}`);
-      writeFileSync(path, stringify(config), { mode: 0o600 });
-      return path;
-    },
-    async close() {
-      await proxy.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const proxy = new ApiServerProxy(stack);
+  await proxy.listen();
+  return proxy;
 }
 
 /** A proxy in front of the stack's distribution registry (plain HTTP, OCI error bodies); use `proxy.host` as the registry. */

@@ -1,6 +1,6 @@
 /**
  * docs/reliability.md cannot drift (see test/support/reliability-doc.ts): it equals the
- * rendering of the case catalogue, and every case is run by exactly one test, in the file
+ * (Biome-formatted) rendering of the case catalogue, and every case is run by exactly one test, in the file
  * the catalogue names, through `reliabilityCase` (which asserts its trials and outcome).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/action-runner.ts';
 import { RELIABILITY_CASES } from '../support/reliability-cases.ts';
-import { renderReliabilityDoc } from '../support/reliability-doc.ts';
+import { reliabilityDoc } from '../support/reliability-doc.ts';
 
 /** Every `reliabilityCase('<id>'` call in the test files (a statement of its own line), with its file. */
 function caseCalls(): { file: string; id: string }[] {
@@ -28,7 +28,7 @@ function caseCalls(): { file: string; id: string }[] {
 describe('docs/reliability.md', () => {
   it('is the rendering of test/support/reliability-cases.ts (npm run reliability:doc rewrites it)', () => {
     const committed = readFileSync(join(REPO_ROOT, 'docs', 'reliability.md'), 'utf8');
-    expect(committed).toBe(renderReliabilityDoc(RELIABILITY_CASES));
+    expect(committed).toBe(reliabilityDoc(RELIABILITY_CASES));
   });
 
   it('lists only cases that exactly one test runs, in the file the catalogue names', () => {
