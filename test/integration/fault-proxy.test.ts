@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
@@ -377,7 +378,7 @@ describe('watch streams through the proxy', () => {
     const pem = (data: string | undefined) => Buffer.from(data ?? '', 'base64').toString('utf8');
     const url = new URL(proxy.url);
     const frames: string[] = [];
-    const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+    const upgraded = await new Promise<{ status: number | undefined; socket: Socket }>((resolve, reject) => {
       const req = httpsRequest({
         host: url.hostname,
         port: url.port,
@@ -393,18 +394,18 @@ describe('watch streams through the proxy', () => {
           Origin: proxy.url, // the API server's websocket handler refuses requests without one
         },
       });
-      req.on('upgrade', (res, upgraded, head) => {
-        expect(res.statusCode).toBe(101);
-        readFrames(upgraded, head, (text) => frames.push(text));
-        resolve(upgraded);
+      req.on('upgrade', (res, socket, head) => {
+        readFrames(socket, head, (text) => frames.push(text));
+        resolve({ status: res.statusCode, socket });
       });
       req.on('response', (res) => reject(new Error(`no upgrade: HTTP ${res.statusCode}`)));
       req.on('error', reject);
       req.end();
     });
     onTestFinished(() => {
-      socket.destroy();
+      upgraded.socket.destroy();
     });
+    expect(upgraded.status).toBe(101);
     await kubectl(stack, ['apply', '-n', namespace, '-f', '-'], { input: configMapsYaml(['ws1']) });
     const frame = await waitFor('a websocket frame', async () => frames[0], { timeoutMs: 20_000 });
     expect(JSON.parse(frame)).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'ws1' } } });
@@ -417,7 +418,7 @@ function readCa(): string {
 }
 
 /** Unmasked frames from a server (RFC 6455 section 5.2): text payloads, in order. */
-function readFrames(socket: import('node:net').Socket, head: Buffer, onText: (text: string) => void): void {
+function readFrames(socket: Socket, head: Buffer, onText: (text: string) => void): void {
   let buffer = head;
   const drain = () => {
     for (;;) {
@@ -482,28 +483,18 @@ describe('write counting and kill points', () => {
   });
 
   const KILL_NAMES = ['k1', 'k2', 'k3', 'k4', 'k5'];
-  let killDir: string | undefined;
-  const manifestFile = () => {
-    if (!killDir) {
-      killDir = mkdtempSync(join(tmpdir(), 'greenlight-kill-'));
-      writeFileSync(join(killDir, 'manifest.yaml'), configMapsYaml(KILL_NAMES));
-    }
-    return join(killDir, 'manifest.yaml');
-  };
 
   reliabilityCase(
     'harness.kill.kubectl-apply',
     async (index) => {
       const n = index + 1;
       const { proxy, kubeconfig } = await proxyForTest();
-      onTestFinished(() => {
-        if (killDir) rmSync(killDir, { recursive: true, force: true });
-        killDir = undefined;
-      });
       const namespace = await namespaceForTest(stack, `fault-kill-${n}`);
+      // kubectl applies the objects one by one, in the manifest's order
       const apply = {
         command: kubectlPath(),
-        args: [`--kubeconfig=${kubeconfig}`, 'apply', '-n', namespace, '-f', manifestFile()],
+        args: [`--kubeconfig=${kubeconfig}`, 'apply', '-n', namespace, '-f', '-'],
+        input: configMapsYaml(KILL_NAMES),
         timeoutMs: 60_000,
       };
       const killed = await runKilledAfterWrite(proxy, apply, n);
