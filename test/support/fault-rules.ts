@@ -142,7 +142,9 @@ export function isWatch(query: URLSearchParams): boolean {
 function matchesText(value: string | undefined, expected: string | RegExp | true): boolean {
   if (value === undefined) return false;
   if (expected === true) return true;
-  return typeof expected === 'string' ? value === expected : expected.test(value);
+  if (typeof expected === 'string') return value === expected;
+  expected.lastIndex = 0; // a RegExp with the g or y flag keeps state between tests
+  return expected.test(value);
 }
 
 function headerValue(facts: RequestFacts, name: string): string | undefined {
