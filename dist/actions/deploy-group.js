@@ -30,4 +30,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-H6P6SSN5.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-A5NDZPAS.js")).run);

@@ -42,4 +42,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-RNGUJ6QE.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-PGYJ4ARK.js")).run);

@@ -19,12 +19,23 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** Default true: stream output lines to the log. Quiet commands only keep them. */
   echo?: boolean;
+  /** The command's environment, instead of the runner's. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Run it in a process group of its own and, at the timeout, kill the whole group: a test
+   * command (`npm start`) leaves no grandchildren behind.
+   */
+  processGroup?: boolean;
+  /** Stops the command (its whole group with processGroup) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Set when the command was killed at its timeout. */
+  timedOut?: boolean;
 }
 
 /** One command as run, redacted: what the leak test scans and what a failure message shows. */
@@ -65,6 +76,7 @@ export function createCommandRunner(log: Logger, env?: NodeJS.ProcessEnv): Comma
       exitCode: result.exitCode,
       stdout: redact(result.stdout),
       stderr: redact(result.stderr),
+      ...(result.timedOut ? { timedOut: true } : {}),
     };
     history.push({ argv, ...redacted });
     return redacted;
@@ -124,24 +136,46 @@ function spawnCaptured(
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env,
+      env: options.env ?? env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      detached: options.processGroup === true,
     });
+    let stoppedBy: string | undefined;
+    const stop = (why: string) => {
+      stoppedBy ??= why;
+      if (child.pid === undefined || child.exitCode !== null) return;
+      try {
+        if (options.processGroup) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => stop('timeout'), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const onAbort = () => stop('cancelled');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanUp = () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
     const stdout = collectLines(child.stdout, onLine);
     const stderr = collectLines(child.stderr, onLine);
     child.stdin.on('error', () => {}); // a command that exits without reading stdin is not our failure
     child.stdin.end(options.stdin ?? '');
-    child.on('error', (error) =>
-      resolve({ exitCode: 127, stdout: stdout(), stderr: `${stderr()}${error.message}\n` }),
-    );
-    child.on('close', (code, signal) =>
+    child.on('error', (error) => {
+      cleanUp();
+      resolve({ exitCode: 127, stdout: stdout(), stderr: `${stderr()}${error.message}\n` });
+    });
+    child.on('close', (code, signal) => {
+      cleanUp();
+      const why = stoppedBy ? ` (${stoppedBy})` : '';
       resolve({
         exitCode: code ?? 128,
         stdout: stdout(),
-        stderr: signal ? `${stderr()}killed by ${signal} (timeout?)\n` : stderr(),
-      }),
-    );
+        stderr: signal ? `${stderr()}killed by ${signal}${why}\n` : stderr(),
+        ...(stoppedBy === 'timeout' ? { timedOut: true } : {}),
+      });
+    });
   });
 }
 

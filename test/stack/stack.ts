@@ -456,7 +456,9 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
         '--manage-all-nodes=false',
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
         '--cidr=10.244.0.0/16',
-        '--node-ip=10.244.255.254',
+        // A loopback node address: the API server's calls to "the kubelet" (pod logs,
+        // port-forward, exec) are refused on this machine instead of leaving it.
+        '--node-ip=127.0.0.2',
         '--node-lease-duration-seconds=40',
       ],
       { ...process.env, HOME: kwokHome },

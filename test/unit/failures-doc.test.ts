@@ -10,8 +10,12 @@ const rows = doc
   .split('\n')
   .filter((line) => line.startsWith('| `'))
   .map((line) => {
-    const [, kind, title, hint] = /^\| `([^`]+)` \| (.*?) \| (.*) \|$/.exec(line) ?? [];
-    return { kind, title, hint };
+    // Cells are padded to align the columns; none of them holds a pipe.
+    const [kind, title, hint] = line
+      .slice(1, -1)
+      .split('|')
+      .map((cell) => cell.trim());
+    return { kind: kind?.replace(/^`|`$/g, ''), title, hint };
   });
 
 describe('docs/failures.md', () => {

@@ -25,7 +25,14 @@ interface RawGroup {
   namespace: string;
   defaultBranch?: string;
   services: Record<string, RawGroupService>;
-  integration?: { image?: string; command?: string; timeout?: string; env?: Record<string, string> };
+  integration?: {
+    image?: string;
+    command?: string;
+    shell?: 'sh' | 'bash';
+    urls?: 'port-forward' | 'in-cluster';
+    timeout?: string;
+    env?: Record<string, string>;
+  };
   promotion?: { approval?: string; requireVerifiedIn?: string[] };
   schedule?: { up?: string; down?: string; timezone: string };
 }
@@ -106,6 +113,8 @@ function toGroup(raw: RawGroup, name: string, file: string): Group {
             run: raw.integration.image ?? raw.integration.command ?? '',
             timeout: raw.integration.timeout ?? DEFAULT_TEST_TIMEOUT,
             env: raw.integration.env ?? {},
+            urls: raw.integration.urls ?? 'port-forward',
+            ...(raw.integration.shell === undefined ? {} : { shell: raw.integration.shell }),
           },
         }),
     ...(raw.schedule === undefined ? {} : { schedule: raw.schedule }),

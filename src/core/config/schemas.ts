@@ -289,7 +289,23 @@ export const GROUP_SPEC: ObjectSpec = {
             spec: {
               type: 'string',
               expected: 'a command',
-              description: 'Command run on the runner (sh -c).',
+              description:
+                'Command run on the runner, split into words and run without a shell (unless `shell` says which).',
+            },
+          },
+          shell: {
+            spec: {
+              type: 'enum',
+              description: 'Run `command` through this shell (`sh -c`); by default no shell is involved.',
+              values: ['sh', 'bash'],
+            },
+          },
+          urls: {
+            spec: {
+              type: 'enum',
+              description:
+                'How a `command` reaches the standby: `port-forward` (default: local ports forwarded through the API server, for runners outside the cluster) or `in-cluster` (Service DNS names, for runners inside it).',
+              values: ['port-forward', 'in-cluster'],
             },
           },
           timeout: { spec: duration('How long the tests may run (default 10m).') },

@@ -42,10 +42,14 @@ export interface GroupService {
 
 export interface IntegrationSpec {
   mode: 'job' | 'command';
-  /** Test image (mode job) or shell command (mode command). */
+  /** Test image (mode job) or command (mode command). */
   run: string;
   timeout: string;
   env: Record<string, string>;
+  /** A command runs without a shell unless the group names one. */
+  shell?: 'sh' | 'bash';
+  /** Where a command reaches the standby from: forwarded local ports, or the in-cluster names. */
+  urls: 'port-forward' | 'in-cluster';
 }
 
 export interface PromotionSpec {

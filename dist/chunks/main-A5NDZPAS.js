@@ -3,12 +3,12 @@ const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps,
   loadActionGroup
-} from "./chunk-MYTHYKOT.js";
+} from "./chunk-TMNHATLI.js";
 import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunk-5V26HR7W.js";
+} from "./chunk-AEBZI5IO.js";
 import {
   connectRegistry,
   inputOverrideEntries,
@@ -17,7 +17,7 @@ import {
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-5SVVIWQA.js";
+} from "./chunk-UISPYVUO.js";
 import {
   info,
   setOutput,

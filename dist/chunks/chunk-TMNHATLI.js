@@ -5,7 +5,7 @@ import {
   engineDepsFor,
   loadGroupWithOverrides,
   runContextFrom
-} from "./chunk-5SVVIWQA.js";
+} from "./chunk-UISPYVUO.js";
 import {
   info,
   warning

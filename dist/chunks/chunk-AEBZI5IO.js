@@ -23,7 +23,7 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-5SVVIWQA.js";
+} from "./chunk-UISPYVUO.js";
 import {
   RegistryError
 } from "./chunk-4G7EMD4N.js";

@@ -19,7 +19,7 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-5SVVIWQA.js";
+} from "./chunk-UISPYVUO.js";
 
 // src/core/gate.ts
 function checkPromotionGate(input) {

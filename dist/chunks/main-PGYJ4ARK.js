@@ -4,19 +4,19 @@ import {
   actionEngineDeps,
   loadActionGroup,
   workspace
-} from "./chunk-MYTHYKOT.js";
+} from "./chunk-TMNHATLI.js";
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunk-RFFKV4PA.js";
+} from "./chunk-TFRXEF7C.js";
 import {
   historyEntry,
   readGroupView,
   renderStatusMarkdown,
   requiredGroups,
   statusOf
-} from "./chunk-5SVVIWQA.js";
+} from "./chunk-UISPYVUO.js";
 import {
   info,
   setOutput,
