@@ -12,6 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -291,6 +292,39 @@ describe('build.yml on a push to this repository (the sample apps)', () => {
     expect(await imageByTag('hello-b', 'sha-topic')).toBeDefined();
     expect(await imageByTag('hello-a', 'branch-main')).toBeDefined();
   }, 300_000);
+});
+
+describe('the ECR registry bridge', () => {
+  it('tunnels to the ECR host only: any other CONNECT and any plain proxy request are refused and listed', async (ctx) => {
+    if (blocked) return ctx.skip(blocked);
+    const before = bridge.refused.length;
+    const { port } = new URL(bridge.proxyUrl);
+    const connect = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port, method: 'CONNECT', path: 'example.com:443' });
+      request.on('connect', (response, socket) => {
+        socket.destroy();
+        resolve(response.statusCode);
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    const plain = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port, path: `http://${account.registryHost}/v2/` },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect([connect, plain]).toEqual([403, 403]);
+    expect(bridge.refused.slice(before)).toEqual([
+      'CONNECT example.com:443',
+      `GET http://${account.registryHost}/v2/`,
+    ]);
+  });
 });
 
 describe('build.yml called by a service repository (workflow_call), as the README shows', () => {
