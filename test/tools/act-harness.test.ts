@@ -108,6 +108,63 @@ describe('runAct', () => {
     }
   }, 180_000);
 
+  it("runs a called workflow (workflow_call): its jobs are named <caller job>/<workflow>/<job>, its outputs reach the caller's next job", async () => {
+    const repo = createWorkflowRepo({
+      fullName: 'acme/probe',
+      files: {
+        '.github/workflows/caller.yml': `name: caller
+on: workflow_dispatch
+permissions: {}
+jobs:
+  call:
+    uses: ./.github/workflows/inner.yml
+    with:
+      word: hi
+  after:
+    needs: call
+    runs-on: ubuntu-latest
+    steps:
+      - id: show
+        env:
+          GOT: ${expr('needs.call.outputs.result')}
+        run: echo "got $GOT"
+`,
+        '.github/workflows/inner.yml': `name: inner
+on:
+  workflow_call:
+    inputs:
+      word: { type: string, required: true }
+    outputs:
+      result:
+        value: ${expr('jobs.work.outputs.result')}
+jobs:
+  work:
+    runs-on: ubuntu-latest
+    outputs:
+      result: ${expr('steps.make.outputs.result')}
+    steps:
+      - id: make
+        env:
+          WORD: ${expr('inputs.word')}
+        run: echo "result=$WORD there" >> "$GITHUB_OUTPUT"
+`,
+      },
+    });
+    repos.push(repo);
+    const run = await runAct({
+      repo: repo.dir,
+      workflow: '.github/workflows/caller.yml',
+      event: 'workflow_dispatch',
+    });
+    expect(run.exitCode, run.transcript()).toBe(0);
+    expect(run.jobs.map((job) => [job.id, job.name])).toEqual([
+      ['work', 'call/inner/work'],
+      ['after', 'caller/after'],
+    ]);
+    expect(run.job('work').step('make').outputs).toEqual({ result: 'hi there' });
+    expect(run.job('after').step('show').log).toContain('got hi there');
+  }, 180_000);
+
   it('passes secrets through a file and masks them in the log', async () => {
     const secret = 'greenlight-probe-secret-value-4711';
     const repo = repoWith(`name: secret
