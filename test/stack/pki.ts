@@ -47,14 +47,19 @@ async function openssl(args: string[]): Promise<void> {
   }
 }
 
-interface LeafSpec {
+export interface LeafSpec {
   name: string;
   subject: string;
   usage: 'serverAuth' | 'clientAuth';
   altNames?: string[];
 }
 
-async function issueLeaf(dir: string, caCert: string, caKey: string, spec: LeafSpec): Promise<KeyPair> {
+export async function issueLeaf(
+  dir: string,
+  caCert: string,
+  caKey: string,
+  spec: LeafSpec,
+): Promise<KeyPair> {
   const key = join(dir, `${spec.name}.key`);
   const csr = join(dir, `${spec.name}.csr`);
   const cert = join(dir, `${spec.name}.crt`);
@@ -96,13 +101,16 @@ function randomSerial(): string {
     .replace(/^0/, '1');
 }
 
-/** Creates everything under `dir` (made if missing). Takes well under a second. */
-export async function createStackPki(dir: string): Promise<StackPki> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const caKey = join(dir, 'ca.key');
-  const caCert = join(dir, 'ca.crt');
-  writeKey(caKey);
-  const caExt = join(dir, 'ca.cnf');
+/** A self-signed CA (`<name>.crt`, `<name>.key`) under `dir`, for {@link issueLeaf}. */
+export async function createCertificateAuthority(
+  dir: string,
+  name: string,
+  commonName: string,
+): Promise<KeyPair> {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  writeKey(key);
+  const caExt = join(dir, `${name}.cnf`);
   writeFileSync(
     caExt,
     [
@@ -124,15 +132,26 @@ export async function createStackPki(dir: string): Promise<StackPki> {
     '-config',
     caExt,
     '-key',
-    caKey,
+    key,
     '-subj',
-    '/CN=greenlight-local-stack-ca',
+    `/CN=${commonName}`,
     '-days',
     '3650',
     '-sha256',
     '-out',
-    caCert,
+    cert,
   ]);
+  return { cert, key };
+}
+
+/** Creates everything under `dir` (made if missing). Takes well under a second. */
+export async function createStackPki(dir: string): Promise<StackPki> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { cert: caCert, key: caKey } = await createCertificateAuthority(
+    dir,
+    'ca',
+    'greenlight-local-stack-ca',
+  );
 
   const [apiServer, admin, controllerManager, scheduler, kwok, frontProxyClient] = await Promise.all([
     issueLeaf(dir, caCert, caKey, {

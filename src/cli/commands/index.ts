@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { deployCommand } from './deploy.ts';
+import { dueCommand } from './due.ts';
 import { junitCommand } from './junit.ts';
 import { planCommand } from './plan.ts';
 import { downCommand, upCommand } from './scale.ts';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly Command[] = [
   downCommand,
   upCommand,
   junitCommand,
+  dueCommand,
 ];

@@ -2,6 +2,8 @@
  * Value rules shared by the config files, the overrides and the CLI. Each returns
  * undefined when the value is fine, or the reason it is not, worded for a person.
  */
+import { Cron } from 'croner';
+import { cronOptions } from '../schedule.ts';
 
 /** DNS-1123 label: namespaces (and the group's objects) must be one. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -152,41 +154,70 @@ const CRON_FIELDS: readonly CronField[] = [
   { name: 'day-of-week', min: 0, max: 7, names: DAYS },
 ];
 
-/** The POSIX/GitHub Actions cron grammar: 5 fields, `*`, values, ranges, steps, lists, month and day names. */
+/**
+ * A 5-field cron expression as the schedule evaluates it (src/core/schedule.ts): croner
+ * decides what is valid, with the options the schedule uses, so the two always agree.
+ * Croner also takes its extensions (`L`, `W`, `#`, `?`). Croner's own messages name its
+ * internal fields, so the field is found here and the common mistakes are worded for a person.
+ */
 export function cronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) {
     return `${fields.length} field${fields.length === 1 ? '' : 's'}, expected 5: minute hour day-of-month month day-of-week`;
   }
-  for (const [index, text] of fields.entries()) {
-    const field = CRON_FIELDS[index];
-    if (!field) continue;
-    const problem = cronFieldProblem(text, field);
-    if (problem) return `${field.name} "${text}": ${problem}`;
+  const refused = cronRefusal(fields.join(' '));
+  if (refused !== undefined) return explainCronRefusal(fields, refused);
+  // A valid expression that names no real date (30 February) would never fire.
+  if (new Cron(fields.join(' '), cronOptions('UTC')).nextRun(new Date(0)) === null) {
+    return 'it matches no date: that day of the month never occurs in those months';
   }
   return undefined;
 }
 
-function cronFieldProblem(text: string, field: CronField): string | undefined {
-  for (const item of text.split(',')) {
-    const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/([0-9]+))?$/.exec(item);
-    if (!match?.[1]) return `"${item}" is not a value, range or step`;
-    if (match[2] !== undefined && Number(match[2]) === 0) return 'a step must be at least 1';
-    if (match[1] === '*') continue;
-    const bounds = match[1].split('-').map((part) => cronValue(part, field));
-    for (const [position, bound] of bounds.entries()) {
-      if (bound === undefined) return `"${match[1].split('-')[position]}" is not a ${field.name} value`;
-      if (bound < field.min || bound > field.max) return `${bound} is out of range ${field.min}-${field.max}`;
-    }
-    if (bounds.length === 2 && (bounds[0] ?? 0) > (bounds[1] ?? 0))
-      return `the range ${match[1]} is reversed`;
+/** Croner's error message for the expression, or undefined when it parses. */
+function cronRefusal(expression: string): string | undefined {
+  try {
+    new Cron(expression, cronOptions('UTC'));
+    return undefined;
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/^CronPattern:\s*/, '');
   }
-  return undefined;
 }
 
-function cronValue(text: string, field: CronField): number | undefined {
-  if (/^[0-9]+$/.test(text)) return Number(text);
-  const index = field.names?.indexOf(text.toLowerCase()) ?? -1;
-  if (index < 0) return undefined;
-  return field.name === 'month' ? index + 1 : index;
+/** Names the first field croner refuses on its own (the others as `*`), and why. */
+function explainCronRefusal(fields: readonly string[], refused: string): string {
+  for (const [index, field] of CRON_FIELDS.entries()) {
+    const text = fields[index] ?? '';
+    const alone = fields.map((other, position) => (position === index ? other : '*')).join(' ');
+    const reason = cronRefusal(alone);
+    if (reason !== undefined) return `${field.name} "${text}": ${cronFieldReason(text, field, reason)}`;
+  }
+  return lowerFirst(refused);
+}
+
+function cronFieldReason(text: string, field: CronField, refused: string): string {
+  const outOfRange = text
+    .split(/[^0-9]+/)
+    .filter((part) => part !== '')
+    .map(Number)
+    .find((value) => value < field.min || value > field.max);
+  if (/^Invalid value/.test(refused) && outOfRange !== undefined) {
+    return `${outOfRange} is out of range ${field.min}-${field.max}`;
+  }
+  const unknownName = text
+    .split(/[,/#-]/)
+    .find(
+      (part) => /[A-Za-z]/.test(part) && !field.names?.includes(part.toLowerCase()) && !/^[LW?]$/i.test(part),
+    );
+  if (/illegal characters|has to stand alone/.test(refused) && unknownName !== undefined) {
+    return `"${unknownName}" is not a ${field.name} value`;
+  }
+  const reversed = /^From value is larger than to value: '([^']*)'/.exec(refused);
+  if (reversed) return `the range ${reversed[1]} is reversed`;
+  if (/illegal stepping: 0$/.test(refused)) return 'a step must be at least 1';
+  return lowerFirst(refused.replace(/\.$/, ''));
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
