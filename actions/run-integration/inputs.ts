@@ -1,15 +1,27 @@
 /** The run-integration action's inputs, read and checked before anything else is loaded. */
 import { type GroupInputs, readGroupInputs } from '../../src/runner/group-inputs.ts';
-import { choiceInput, durationInput, type InputSource, optionalInput } from '../../src/runner/inputs.ts';
+import {
+  booleanInput,
+  choiceInput,
+  durationInput,
+  type InputSource,
+  optionalInput,
+} from '../../src/runner/inputs.ts';
 
 export const MODES = ['auto', 'job', 'command'] as const;
+export const URLS = ['group', 'port-forward', 'in-cluster'] as const;
 
 export interface RunIntegrationInputs extends GroupInputs {
   releaseId: string | undefined;
   mode: (typeof MODES)[number];
+  urls: (typeof URLS)[number];
+  registry: string;
+  awsRegion: string | undefined;
   timeoutMs: number;
+  lockTimeoutMs: number;
   githubToken: string | undefined;
   reportPath: string;
+  failOnFailure: boolean;
 }
 
 export function readRunIntegrationInputs(source: InputSource): RunIntegrationInputs {
@@ -17,8 +29,13 @@ export function readRunIntegrationInputs(source: InputSource): RunIntegrationInp
     ...readGroupInputs(source),
     releaseId: optionalInput(source, 'release-id'),
     mode: choiceInput(source, 'mode', MODES, 'auto'),
-    timeoutMs: durationInput(source, 'timeout', '15m'),
+    urls: choiceInput(source, 'urls', URLS, 'group'),
+    registry: optionalInput(source, 'registry') ?? 'ecr',
+    awsRegion: optionalInput(source, 'aws-region'),
+    timeoutMs: durationInput(source, 'timeout', '30m'),
+    lockTimeoutMs: durationInput(source, 'lock-timeout', '10m'),
     githubToken: optionalInput(source, 'github-token'),
     reportPath: optionalInput(source, 'report-path') ?? 'greenlight-junit.xml',
+    failOnFailure: booleanInput(source, 'fail-on-failure', true),
   };
 }

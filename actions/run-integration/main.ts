@@ -1,8 +1,56 @@
-import { GreenlightError } from '../../src/core/errors.ts';
+/**
+ * run-integration entry: test the group's standby together (a Job in the namespace, or a
+ * command here), record the verification, tell the team, publish outputs and the summary.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as core from '@actions/core';
+import { EngineError } from '../../src/core/failures.ts';
+import { runIntegrationTests } from '../../src/engine/test-run.ts';
+import { actionEngineDeps, loadActionGroup, workspace } from '../../src/runner/engine.ts';
+import { connectKube, connectRegistry, lazyRegistry } from '../../src/wiring/connect.ts';
+import { teamReporterFor, testDepsFor } from '../../src/wiring/testing.ts';
 import type { RunIntegrationInputs } from './inputs.ts';
 
 export async function run(inputs: RunIntegrationInputs): Promise<void> {
-  throw new GreenlightError(`run-integration: testing group "${inputs.group}" is not available yet`, {
-    hint: 'the blue/green engine lands in a later release; the inputs were valid',
-  });
+  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  const validated = loadActionGroup(inputs);
+  const deps = actionEngineDeps(validated);
+  const images = lazyRegistry(() =>
+    connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion }),
+  );
+  const reporter = teamReporterFor(inputs.githubToken, process.env, deps.log);
+  const result = await runIntegrationTests(
+    {
+      ...validated,
+      timeoutMs: inputs.timeoutMs,
+      lockTimeoutMs: inputs.lockTimeoutMs,
+      releaseId: inputs.releaseId,
+      mode: inputs.mode,
+      ...(inputs.urls === 'group' ? {} : { urls: inputs.urls }),
+      cwd: workspace(),
+    },
+    testDepsFor(deps, connectKube(process.env), {
+      images,
+      env: process.env,
+      reporter,
+      tempRoot: process.env.RUNNER_TEMP,
+    }),
+  );
+  const reportPath = resolve(workspace(), inputs.reportPath);
+  if (result.junitXml !== undefined) writeFileSync(reportPath, result.junitXml);
+  core.setOutput('passed', String(result.passed));
+  core.setOutput('tests', String(result.totals.tests));
+  core.setOutput('failures', String(result.totals.failures));
+  core.setOutput('errors', String(result.totals.errors));
+  core.setOutput('skipped', String(result.totals.skipped));
+  core.setOutput('report-path', result.junitXml === undefined ? '' : reportPath);
+  core.setOutput('release-id', result.releaseId);
+  await core.summary.addRaw(result.summary).write();
+  if (!result.passed && inputs.failOnFailure) {
+    throw new EngineError(
+      result.failure ?? 'test-failed',
+      `the integration tests of release ${result.releaseId} did not pass`,
+    );
+  }
 }

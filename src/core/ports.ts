@@ -7,12 +7,15 @@ import type {
   DeploymentObservation,
   EventObservation,
   GroupObjects,
+  PodObservation,
   RolloutSnapshot,
   ServiceObservation,
 } from './cluster.ts';
 import { GreenlightError } from './errors.ts';
 import type { LeaseState, StoredLease } from './lock.ts';
+import type { Color } from './naming.ts';
 import type { ReleaseRecord, StoredRelease } from './release.ts';
+import type { JobObservation, TestJobSpec } from './testing.ts';
 import type { DeploymentSpec, ServiceSpec } from './workload.ts';
 
 export type { ImageRegistry } from './registry.ts';
@@ -84,4 +87,50 @@ export interface LeaseStore {
   create(lease: LeaseState): Promise<StoredLease>;
   /** ConflictError when the Lease changed since `stored` was read. */
   update(stored: StoredLease, lease: LeaseState): Promise<StoredLease>;
+}
+
+/** The test Job of a group's namespace: created, watched, its pod's log read, deleted. */
+export interface TestJobs {
+  createJob(spec: TestJobSpec): Promise<void>;
+  /** The Job and its pods as they change, until `signal` aborts. */
+  watchJob(
+    name: string,
+    signal: AbortSignal,
+  ): AsyncIterable<{ job?: JobObservation; pods: PodObservation[] }>;
+  /** The pod's log; `unavailable` with the reason when the cluster serves no logs for it. */
+  readLog(pod: string): Promise<{ log: string } | { unavailable: string }>;
+  /** Deletes the Job and its pods (propagation Foreground) and resolves once both are gone. */
+  deleteJob(name: string, timeoutMs: number): Promise<void>;
+  /** Names of earlier test Jobs of the group, oldest first. */
+  listJobs(): Promise<string[]>;
+}
+
+export interface CommandRun {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface CommandOutcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Where a test command runs (the runner) and how it reaches the standby. */
+export interface TestCommands {
+  run(command: CommandRun): Promise<CommandOutcome>;
+  /** A local URL that reaches `service` on `color` through the API server, until closed. */
+  forward(target: {
+    service: string;
+    color: Color;
+    port: number;
+  }): Promise<{ url: string; close(): Promise<void> }>;
+  /** Reads the JUnit file a command wrote; undefined when it wrote none. */
+  readReport(path: string): Promise<string | undefined>;
+  /** A fresh directory for the run's report; removed by the returned function. */
+  tempDir(): Promise<{ path: string; remove(): Promise<void> }>;
 }

@@ -3,10 +3,18 @@
  * golden tests in test/unit/manifests.test.ts pin the exact objects, because their labels,
  * selectors and annotations are a contract with clusters that run earlier releases.
  */
-import type { V1ConfigMap, V1Container, V1Deployment, V1Lease, V1Service } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1Deployment,
+  V1Job,
+  V1Lease,
+  V1Service,
+} from '@kubernetes/client-node';
 import { type LeaseState, LOCK_LEASE_NAME } from '../core/lock.ts';
 import { labelValue } from '../core/naming.ts';
 import type { ReleaseRecord } from '../core/release.ts';
+import type { TestJobSpec } from '../core/testing.ts';
 import type { DeploymentSpec, ServiceSpec } from '../core/workload.ts';
 import {
   ANNOTATION_REPLICAS,
@@ -18,6 +26,7 @@ import {
   LABEL_RECORD,
   LABEL_RELEASE,
   LABEL_ROLE,
+  LABEL_TEST_RUN,
   MANAGED_BY,
   provenanceAnnotations,
   serviceLabels,
@@ -161,4 +170,41 @@ export function leaseManifest(lease: LeaseState, namespace: string, resourceVers
 function microTime(ms: number): Date {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, -1)}000Z` as unknown as Date;
+}
+
+export const TEST_CONTAINER = 'tests';
+
+/** The test Job: one pod, never retried (a flaky suite must not pass on a second try), bounded by its deadline. */
+export function jobManifest(spec: TestJobSpec, namespace: string): V1Job {
+  const labels = {
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_GROUP]: labelValue(spec.group),
+    [LABEL_RELEASE]: labelValue(spec.releaseId),
+    [LABEL_TEST_RUN]: spec.name,
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: spec.name, namespace, labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: spec.activeDeadlineSeconds,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: TEST_CONTAINER,
+              image: spec.image,
+              imagePullPolicy: 'IfNotPresent',
+              env: spec.env.map(([name, value]) => ({ name, value })),
+            },
+          ],
+        },
+      },
+    },
+  };
 }

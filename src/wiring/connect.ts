@@ -120,3 +120,19 @@ export function engineDepsFor(
     recordsOf: (other) => kubeReleaseStore(client, other),
   };
 }
+
+/** A registry connected on first use: a run that resolves nothing never needs its region or credentials. */
+export function lazyRegistry(connect: () => ImageRegistry): ImageRegistry {
+  let registry: ImageRegistry | undefined;
+  const get = () => {
+    registry ??= connect();
+    return registry;
+  };
+  return {
+    get description() {
+      return get().description;
+    },
+    lookup: (repository, reference) => get().lookup(repository, reference),
+    listTags: (repository) => get().listTags(repository),
+  };
+}

@@ -10,7 +10,6 @@
  */
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, type Diagnostic } from '../../core/config/diagnostics.ts';
-import { checkGroupFile, type GroupsLocation, listGroupFiles, loadCatalog } from '../../disk/groups.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { InputError } from '../../core/errors.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type ScheduledGroup,
   type ScheduleWindow,
 } from '../../core/schedule.ts';
+import { checkGroupFile, type GroupsLocation, listGroupFiles, loadCatalog } from '../../disk/groups.ts';
 import type { CliIO, Command } from '../command.ts';
 import { parseCommandArgs, usageError } from './args.ts';
 

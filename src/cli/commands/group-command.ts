@@ -9,6 +9,7 @@ import { parseDuration } from '../../core/duration.ts';
 import type { ProgressLog } from '../../core/ports.ts';
 import { loadGroupWithOverrides, type ValidatedGroup } from '../../disk/groups.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, type EngineDeps } from '../../engine/deps.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import { connectKube, engineDepsFor, runContextFrom } from '../../wiring/connect.ts';
 import type { CliIO, Command } from '../command.ts';
 import { type ParsedArgs, parseCommandArgs, usageError } from './args.ts';
@@ -25,6 +26,8 @@ export interface GroupContext<Options extends ParseArgsOptionsConfig> {
   parsed: ParsedArgs<Options & typeof GROUP_OPTIONS>;
   validated: ValidatedGroup;
   deps: EngineDeps & { signal?: AbortSignal | undefined };
+  /** The cluster client the deps use, for commands that need more of it (tests). */
+  client: KubeClient;
   timeoutMs: number;
   lockTimeoutMs: number;
   io: CliIO;
@@ -78,7 +81,16 @@ export function groupCommand<Options extends ParseArgsOptionsConfig>(
         ...engineDepsFor(client, validated.group.namespace, stderrLog(io), runContextFrom(io.env)),
         signal: io.signal,
       };
-      return spec.run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json: values.json === true });
+      return spec.run({
+        parsed,
+        validated,
+        deps,
+        client,
+        timeoutMs,
+        lockTimeoutMs,
+        io,
+        json: values.json === true,
+      });
     },
   };
 }

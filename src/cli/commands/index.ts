@@ -6,6 +6,7 @@ import { planCommand } from './plan.ts';
 import { downCommand, upCommand } from './scale.ts';
 import { statusCommand } from './status.ts';
 import { promoteCommand, rejectCommand, rollbackCommand } from './switch.ts';
+import { testCommand } from './test.ts';
 import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `greenlight --help` lists them. */
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   planCommand,
   deployCommand,
   statusCommand,
+  testCommand,
   promoteCommand,
   rejectCommand,
   rollbackCommand,
