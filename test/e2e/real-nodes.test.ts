@@ -177,13 +177,20 @@ describe.skipIf(skipped !== null)('the real-node tier', () => {
   });
 
   it('the naive way (the old pods stop at once, then the selector moves) fails requests: the measurement can fail', async () => {
-    await selectColor(stack, ns.name, 'blue');
     await kubectl(stack, ['scale', 'deployment/hello-a-blue', '-n', ns.name, '--replicas=2']);
     await kubectl(stack, ['rollout', 'status', 'deployment/hello-a-blue', '-n', ns.name, '--timeout=120s'], {
       timeoutMs: 130_000,
     });
+    await selectColor(stack, ns.name, 'blue');
     await expectOnlyColor(stack, ns.name, 'blue');
     const { ip, port } = await serviceAddress(stack, ns.name, 'hello-a');
+    // kube-proxy lags the EndpointSlice: start once the ClusterIP answers from blue
+    await waitFor('kube-proxy to send hello-a traffic to blue', async () => {
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => requestInNode(stack, `http://${ip}:${port}/`).catch(() => null)),
+      );
+      return answers.every((a) => a?.status === 200 && colorOf(a.body) === 'blue') ? true : undefined;
+    });
     const load = startLoad({
       ...LOAD,
       url: `http://${ip}:${port}/`,

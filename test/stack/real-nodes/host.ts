@@ -83,6 +83,8 @@ export function identityOf(pid: number): ProcessIdentity | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // pid (comm) state ppid ...: comm may hold spaces, so count fields after the last ')'
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // a zombie has ended; only its parent has not collected it yet
+    if (fields[0] === 'Z') return null;
     return { pid, startTime: Number(fields[19]) };
   } catch {
     return null;

@@ -209,9 +209,9 @@ export function summarizeLoad(
 /** `HTTP 503`, or the error without the request's method and URL (`connect: connection refused`). */
 export function failureReason(result: Pick<VegetaResult, 'code' | 'error'>): string {
   if (!result.error) return `HTTP ${result.code}`;
-  const withoutRequest = result.error.replace(/^[A-Z]+ "[^"]*": /, '');
-  // "dial tcp 10.0.0.7:80: connect: connection refused" -> "connect: connection refused"
-  return withoutRequest.replace(/^(dial|read|write) tcp [^ ]+: /, '$1: ');
+  const withoutRequest = result.error.replace(/^[A-Za-z]+ "[^"]*": /, '');
+  // "dial tcp 0.0.0.0:0->10.0.0.7:80: connect: connection refused" -> "connect: connection refused"
+  return withoutRequest.replace(/^(dial|read|write) tcp [^ ]+: /, '');
 }
 
 /** Nearest-rank percentile of sorted values (0 when there are none). */

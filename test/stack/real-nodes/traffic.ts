@@ -10,6 +10,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubectl } from '../helpers.ts';
 import type { StackInfo } from '../types.ts';
@@ -92,31 +94,31 @@ export interface Relay {
 /**
  * A relay from a free port on the host's loopback into a Service's ClusterIP
  * (through kube-proxy, as a client in the cluster would). It runs in the node's
- * cgroup, so the node's teardown ends it too. `detached` keeps it after this
- * process exits (for `stack:up`); its output then goes to `logFile`.
+ * cgroup, so the node's teardown ends it too; its output goes to a log in the
+ * stack's logs dir. `detached` keeps it after this process exits (`stack:up`).
  */
 export async function relayToService(
   stack: StackInfo,
-  target: { namespace: string; service: string; port?: number; localPort?: number },
+  target: { namespace: string; service: string; port?: number },
   options: { detached?: boolean } = {},
 ): Promise<Relay> {
   const node = nodeOf(stack);
   const { ip, port } = await serviceAddress(stack, target.namespace, target.service, target.port);
   const [command, args] = inNodeCgroup(node.cgroup, node.relayPath, [
     `--netns=/run/netns/${node.netns}`,
-    `--into-netns=127.0.0.1:${target.localPort ?? 0}=${ip}:${port}`,
+    `--into-netns=127.0.0.1:0=${ip}:${port}`,
     `--allow=${node.serviceCidr}`,
   ]);
-  const child = spawn(command, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.detached ?? false,
-  });
-  const listen = await boundAddress(child);
-  if (options.detached) {
-    child.stdout?.destroy();
-    child.stderr?.destroy();
-    child.unref();
+  const logFile = join(stack.dir, 'logs', `relay-${target.namespace}-${target.service}-${Date.now()}.log`);
+  const fd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: options.detached ?? false });
+  } finally {
+    closeSync(fd);
   }
+  if (options.detached) child.unref();
+  const listen = await boundAddress(child, logFile);
   return {
     url: `http://${listen}`,
     pid: child.pid ?? 0,
@@ -129,26 +131,16 @@ export async function relayToService(
   };
 }
 
-/** Reads the relay's `{"direction":"into-netns","listen":...}` line; bounded by 10 s. */
-async function boundAddress(child: ChildProcess): Promise<string> {
-  let output = '';
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  return await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start within 10s: ${errors}`)), 10_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`relay exited with code ${code}: ${errors}`));
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n')) {
-        if (!line.includes('"into-netns"')) continue;
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { listen: string }).listen);
-      }
-    });
-  });
+/** Reads the relay's `{"direction":"into-netns","listen":...}` line from its log; bounded by 10 s. */
+async function boundAddress(child: ChildProcess, logFile: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const output = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    const line = output.split('\n').find((candidate) => candidate.includes('"into-netns"'));
+    if (line) return (JSON.parse(line) as { listen: string }).listen;
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      throw new Error(`relay did not start (${logFile}): ${output.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
