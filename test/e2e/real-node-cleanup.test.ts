@@ -5,13 +5,13 @@
  * The next start's sweep removes all of it, and leaves a stack that is in use
  * (this run's own) alone.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
-import { kubectl } from '../stack/helpers.ts';
+import { kubectl, waitFor } from '../stack/helpers.ts';
 import { cgroupMounts, recordsDir, sweepStaleRealNodes } from '../stack/real-nodes/host.ts';
 import './types.ts';
 
@@ -52,18 +52,51 @@ function alive(pid: number): boolean {
   }
 }
 
-it.skipIf(skipped !== null)(
-  'a run killed with SIGKILL is cleaned up by the next start: containers, cgroup, namespace, record, temp dir',
-  async () => {
-    const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const report = await new Promise<ChildReport>((resolve, reject) => {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0] ?? '') as ChildReport);
-      });
-      child.on('exit', (code) => reject(new Error(`the child stack exited with ${code} before it was up`)));
+/** The fixture: a real-node stack owned by another process, with one pod running. */
+async function startChild(): Promise<{ child: ChildProcess; report: ChildReport }> {
+  const child = spawn(process.execPath, [CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const report = await new Promise<ChildReport>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0] ?? '') as ChildReport);
     });
+    child.on('exit', (code) => reject(new Error(`the child stack exited with ${code} before it was up`)));
+  });
+  return { child, report };
+}
+
+function expectAllGone(report: ChildReport, containers: number[]): void {
+  expect(existsSync(`/run/netns/${report.netns}`)).toBe(false);
+  for (const mount of cgroupMounts()) expect(existsSync(join(mount, report.cgroup))).toBe(false);
+  expect(containers.filter(alive)).toEqual([]);
+  expect(existsSync(join(recordsDir(), `${report.id}.json`))).toBe(false);
+  expect(existsSync(report.dir)).toBe(false);
+}
+
+it.skipIf(skipped !== null)(
+  'a test run killed with SIGKILL is cleaned up by its reaper: containers, cgroup, namespace, record, temp dir',
+  async () => {
+    const { child, report } = await startChild();
+    const containers = podProcesses(report.cgroup);
+    expect(containers.filter(alive).length).toBeGreaterThan(0);
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor(
+      'the reaper to tear the stack down',
+      async () => (existsSync(report.dir) || existsSync(`/run/netns/${report.netns}`) ? undefined : true),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expectAllGone(report, containers);
+  },
+  180_000,
+);
+
+it.skipIf(skipped !== null)(
+  'a run killed with SIGKILL, reaper and all, is cleaned up by the next start: containers, cgroup, namespace, record, temp dir',
+  async () => {
+    const { child, report } = await startChild();
     // kill the way a machine ends what was left: reaper first (else it would clean up), then the rest
     const childExited = once(child, 'exit');
     for (const pid of [report.reaperPid, child.pid ?? 0, ...report.pids]) {
@@ -84,11 +117,7 @@ it.skipIf(skipped !== null)(
     const removed = await sweepStaleRealNodes(() => {});
 
     expect(removed).toContain(report.netns);
-    expect(existsSync(`/run/netns/${report.netns}`)).toBe(false);
-    for (const mount of cgroupMounts()) expect(existsSync(join(mount, report.cgroup))).toBe(false);
-    expect(containers.filter(alive)).toEqual([]);
-    expect(existsSync(join(recordsDir(), `${report.id}.json`))).toBe(false);
-    expect(existsSync(report.dir)).toBe(false);
+    expectAllGone(report, containers);
 
     // this run's own stack was in use: untouched, its node still Ready
     if ('stack' in context) {

@@ -6,6 +6,8 @@
  * switch between two Deployments under a steady load, done carefully (0
  * failed requests) and naively (failures: the measurement can fail).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNamespace, kubectl, type TestNamespace, uniqueName, waitFor } from '../stack/helpers.ts';
 import { run } from '../stack/real-nodes/host.ts';
 import { describeLoad, type LoadReport, startLoad } from '../stack/real-nodes/load.ts';
-import { relayToService, requestInNode, serviceAddress } from '../stack/real-nodes/traffic.ts';
+import {
+  fetchInNamespace,
+  relayToService,
+  requestInNode,
+  serviceAddress,
+} from '../stack/real-nodes/traffic.ts';
 import type { StackInfo } from '../stack/types.ts';
 import { buildAndPushSampleApp, buildBaseImage } from '../support/sample-images.ts';
 import './types.ts';
@@ -151,6 +158,96 @@ describe.skipIf(skipped !== null)('the real-node tier', () => {
     expect(guard).toMatch(/-A GREENLIGHT-GUARD -j DROP$/m);
   });
 
+  it('drops whatever would leave towards anything but the pods, should a way out appear (a veth to a namespace of this test)', async () => {
+    const netns = stack.realNode?.netns ?? '';
+    const probe = `glprobe-${randomBytes(4).toString('hex')}`;
+    await run('ip', ['netns', 'add', probe]);
+    let listener: ChildProcess | undefined;
+    try {
+      await run('ip', ['-n', probe, 'link', 'set', 'lo', 'up']);
+      await run('ip', [
+        'link',
+        'add',
+        'glguard0',
+        'netns',
+        netns,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'glguard1',
+        'netns',
+        probe,
+      ]);
+      for (const [where, link, address] of [
+        [netns, 'glguard0', '10.99.0.1/30'],
+        [probe, 'glguard1', '10.99.0.2/30'],
+      ] as const) {
+        await run('ip', ['-n', where, 'addr', 'add', address, 'dev', link]);
+        await run('ip', ['-n', where, 'link', 'set', link, 'up']);
+      }
+      listener = spawn('nsenter', [
+        `--net=/run/netns/${probe}`,
+        process.execPath,
+        '-e',
+        'require("node:http").createServer((q, s) => s.end("reached")).listen(8080, "10.99.0.2")',
+      ]);
+      await waitFor('the listener in the probe namespace', () =>
+        fetchInNamespace(probe, 'http://10.99.0.2:8080/').then(
+          (r) => (r.body === 'reached' ? true : undefined),
+          () => undefined,
+        ),
+      );
+      const dropsBefore = await guardDrops(netns);
+      // from the node's namespace and from a pod: nothing gets through
+      await expect(fetchInNamespace(netns, 'http://10.99.0.2:8080/', { timeoutMs: 1500 })).rejects.toThrow();
+      const fromPod = await kubectl(stack, [
+        'exec',
+        '-n',
+        ns.name,
+        'deployment/hello-b',
+        '--',
+        'node',
+        '-e',
+        "fetch('http://10.99.0.2:8080/', { signal: AbortSignal.timeout(1500) }).then((r) => r.text()).then((t) => console.log('reached ' + t), (e) => console.log('blocked ' + (e.cause?.code ?? e.name)))",
+      ]);
+      expect(fromPod.stdout.trim()).toMatch(/^blocked /);
+      expect(await guardDrops(netns)).toBeGreaterThan(dropsBefore);
+      // the control: without the guard the same request arrives, so the drop was the guard's
+      const jump = [
+        '-t',
+        'mangle',
+        'POSTROUTING',
+        '-m',
+        'comment',
+        '--comment',
+        GUARD_COMMENT,
+        '-j',
+        'GREENLIGHT-GUARD',
+      ];
+      const iptables = (action: string) =>
+        run('nsenter', [
+          `--net=/run/netns/${netns}`,
+          'iptables',
+          jump[0] as string,
+          jump[1] as string,
+          action,
+          ...jump.slice(2),
+        ]);
+      await iptables('-D');
+      try {
+        expect((await fetchInNamespace(netns, 'http://10.99.0.2:8080/', { timeoutMs: 3000 })).body).toBe(
+          'reached',
+        );
+      } finally {
+        await iptables('-I');
+      }
+    } finally {
+      listener?.kill('SIGKILL');
+      await run('ip', ['netns', 'delete', probe]);
+    }
+  });
+
   it('switches a Service between two Deployments under a steady load without a failed request, when the old pods stay for a delay', async () => {
     const { ip, port } = await serviceAddress(stack, ns.name, 'hello-a');
     const load = startLoad({
@@ -243,6 +340,25 @@ async function killContainers(stack: StackInfo, namespace: string, selector: str
       ]);
     }),
   );
+}
+
+const GUARD_COMMENT = "greenlight: nothing leaves the node's namespace";
+
+/** Packets the guard's last rule (DROP) has dropped so far. */
+async function guardDrops(netns: string): Promise<number> {
+  const listing = await run('nsenter', [
+    `--net=/run/netns/${netns}`,
+    'iptables',
+    '-t',
+    'mangle',
+    '-L',
+    'GREENLIGHT-GUARD',
+    '-v',
+    '-x',
+    '-n',
+  ]);
+  const drop = listing.stdout.split('\n').find((line) => /\sDROP\s/.test(line));
+  return Number(drop?.trim().split(/\s+/)[0] ?? Number.NaN);
 }
 
 function sleep(ms: number): Promise<void> {
