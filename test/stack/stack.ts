@@ -222,6 +222,8 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
     // from state.json, so the dir stays.
     killGroupsNow(processes.map((p) => p.pid));
     if (!realNode) rmSync(dir, { recursive: true, force: true });
+    // an owned stack has its reaper already; a detached one (Ctrl-C during stack:up) gets one now
+    else if (lifetime === 'detached') startReaper(dir, () => {});
     stopped = true;
     const others = process.listeners(signal).filter((l) => l !== onSignal);
     process.removeListener(signal, onSignal);

@@ -149,7 +149,7 @@ describe('the mount-namespace holder', () => {
     }
   });
 
-  it('mounts only over /sys, /run, /var/log/containers, /var/lib/cni and those settings, inside its own namespace', () => {
+  it('mounts only over /sys, /run, /var/log/containers, /var/lib/cni, /var/lib/kubelet and those settings, inside its own namespace', () => {
     const targets = script
       .split('\n')
       .filter((line) => line.includes('mount ') && !line.startsWith('umount'))

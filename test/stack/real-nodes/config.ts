@@ -315,7 +315,8 @@ export const MASKED_SYSCTLS = [
  *   host's cgroup hierarchies on it;
  * - a private /run (containerd's shim sockets and runc's state live under
  *   /run/containerd whatever its config says; the pods' netns files under /run/netns);
- * - private /var/log/containers and /var/lib/cni (kubelet's and libcni's fixed paths);
+ * - private /var/log/containers, /var/lib/cni and /var/lib/kubelet (fixed paths of kubelet,
+ *   its device-plugin socket, and libcni; kubelet's own files are under its --root-dir);
  * - copies of the kernel settings kubelet writes, over /proc/sys.
  */
 export function holderScript(plan: NodePlan): string {
@@ -330,7 +331,7 @@ export function holderScript(plan: NodePlan): string {
     `umount -l ${cgroupKeep}`,
     'mount -t tmpfs -o mode=0755 greenlight-node-run /run',
     'mkdir -p /run/netns /run/containerd',
-    'for d in /var/log/containers /var/lib/cni; do mkdir -p "$d"; mount -t tmpfs -o mode=0755 greenlight-node "$d"; done',
+    'for d in /var/log/containers /var/lib/cni /var/lib/kubelet; do mkdir -p "$d"; mount -t tmpfs -o mode=0755 greenlight-node "$d"; done',
     `mkdir -p ${paths.sysctlMasks}`,
     ...MASKED_SYSCTLS.map((key) => {
       const copy = `${paths.sysctlMasks}/${key.replaceAll('/', '.')}`;

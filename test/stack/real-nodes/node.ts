@@ -373,6 +373,8 @@ async function startNode(
     `--config=${paths.kubeletConfig}`,
     `--kubeconfig=${paths.kubeletKubeconfig}`,
     `--root-dir=${paths.kubeletRoot}`,
+    // its default is /var/lib/kubelet/pki whatever --root-dir says
+    `--cert-dir=${paths.kubeletRoot}/pki`,
     `--hostname-override=${plan.nodeName}`,
     `--node-ip=${plan.nodeIp}`,
     '--v=1',
