@@ -10,13 +10,16 @@
 import type { TestProject } from 'vitest/node';
 import { resolveNodeTools } from '../stack/real-nodes/node.ts';
 import { startStack } from '../stack/stack.ts';
-import { MissingToolError } from '../stack/tools.ts';
+import { MissingToolError, systemBinary, toolPath } from '../stack/tools.ts';
 import { tierCannotRun } from '../support/tier.ts';
 import './types.ts';
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   try {
     resolveNodeTools();
+    // the load generator and the image builder of the tests
+    toolPath('vegeta');
+    systemBinary('buildah');
   } catch (error) {
     if (!(error instanceof MissingToolError)) throw error;
     tierCannotRun('e2e (the real-node tier)', error.message);

@@ -12,6 +12,7 @@ import {
   guardRules,
   holderScript,
   kubeletConfig,
+  kubeletFlags,
   kubeProxyConfig,
   MASKED_SYSCTLS,
   type NodePlan,
@@ -73,7 +74,16 @@ describe('kubelet', () => {
   it('writes only under the node dir and reads only the stack CA', () => {
     const { cgroupRoot: _cgroup, ...files } = config; // a cgroup path, not a file
     const paths = stringsIn(files).filter((value) => value.startsWith('/') || value.startsWith('unix://'));
-    expect(paths.length).toBeGreaterThan(3);
+    const flagPaths = kubeletFlags(plan)
+      .map((flag) => flag.split('=')[1] ?? '')
+      .filter((value) => value.startsWith('/'));
+    paths.push(...flagPaths);
+    expect(flagPaths.map((path) => path.slice(plan.dir.length))).toEqual([
+      '/kubelet.json',
+      '/kubelet.kubeconfig',
+      '/kubelet',
+      '/kubelet/pki',
+    ]);
     for (const path of paths) {
       expect(path === plan.caFile || path.replace('unix://', '').startsWith(`${plan.dir}/`), path).toBe(true);
     }

@@ -202,6 +202,22 @@ export function kubeletConfig(plan: NodePlan): string {
   )}\n`;
 }
 
+/** kubelet's command-line flags (what its config file cannot say). */
+export function kubeletFlags(plan: NodePlan): string[] {
+  const paths = nodePaths(plan.dir);
+  return [
+    `--config=${paths.kubeletConfig}`,
+    `--kubeconfig=${paths.kubeletKubeconfig}`,
+    `--root-dir=${paths.kubeletRoot}`,
+    // its default is /var/lib/kubelet/pki whatever --root-dir says
+    `--cert-dir=${paths.kubeletRoot}/pki`,
+    `--hostname-override=${plan.nodeName}`,
+    // the bridge's address: kubelet refuses a loopback node IP
+    `--node-ip=${plan.nodeIp}`,
+    '--v=1',
+  ];
+}
+
 /** kube-proxy in iptables mode; it leaves the host-wide conntrack table size alone and keeps its ports on loopback. */
 export function kubeProxyConfig(plan: NodePlan): string {
   return `${JSON.stringify(

@@ -170,7 +170,11 @@ export async function createNodeNetwork(plan: NodePlan): Promise<void> {
 
 export async function deleteNetns(name: string): Promise<void> {
   if (!existsSync(`/run/netns/${name}`)) return;
-  await run('ip', ['netns', 'delete', name]);
+  const result = await run('ip', ['netns', 'delete', name], { allowFailure: true });
+  // gone meanwhile (a concurrent sweep) is as good as deleted
+  if (result.code !== 0 && existsSync(`/run/netns/${name}`)) {
+    throw new Error(`ip netns delete ${name} failed: ${result.stderr.trim()}`);
+  }
 }
 
 async function listNetns(): Promise<string[]> {
@@ -260,8 +264,10 @@ export async function removeNodeCgroup(name: string, timeoutMs = 15_000): Promis
           rmdirSync(dir);
           break;
         } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') break; // another teardown (a concurrent start's sweep) got there first
           // a killed process may take a moment to leave its cgroup
-          if ((error as NodeJS.ErrnoException).code !== 'EBUSY' || Date.now() > deadline) throw error;
+          if (code !== 'EBUSY' || Date.now() > deadline) throw error;
           await sleep(50);
         }
       }

@@ -35,6 +35,7 @@ import {
   holderScript,
   KUBE_PROXY_HEALTH_PORT,
   kubeletConfig,
+  kubeletFlags,
   kubeProxyConfig,
   NODE_IP,
   NODE_NAME,
@@ -164,29 +165,10 @@ export async function prepareRealNode(input: PrepareInput): Promise<RealNodeSetu
   const tools = resolveNodeTools();
   await sweepStaleRealNodes(input.log);
 
-  const id = randomBytes(4).toString('hex');
-  const name = `${NAME_PREFIX}${id}`;
-  const plan: NodePlan = {
-    id,
-    nodeName: NODE_NAME,
-    netns: name,
-    cgroup: name,
-    dir: join(input.stackDir, 'node'),
-    nodeIp: NODE_IP,
-    podCidr: POD_CIDR,
-    serviceCidr: input.serviceCidr,
-    clusterDomain: CLUSTER_DOMAIN,
-    bridge: BRIDGE,
-    apiServerUrl: input.apiServerUrl,
-    registry: input.registry,
-    sandboxImage: `${input.registry}/${PAUSE_REPOSITORY}:${nodeToolsVersion()}`,
-    caFile: input.pki.caCert,
-    runcPath: tools.runc,
-    cniBinDir: tools.cniBinDir,
-  };
+  const plan = planNode(input, tools, randomBytes(4).toString('hex'));
   // the record first: whatever happens after this, the next start can undo it
   const record: RealNodeRecord = {
-    id,
+    id: plan.id,
     netns: plan.netns,
     cgroup: plan.cgroup,
     stackDir: input.stackDir,
@@ -224,6 +206,29 @@ export async function prepareRealNode(input: PrepareInput): Promise<RealNodeSetu
     await teardown();
     throw error;
   }
+}
+
+/** Names, addresses and paths of one node; `id` makes its namespace and cgroup names unique. */
+function planNode(input: PrepareInput, tools: NodeTools, id: string): NodePlan {
+  const name = `${NAME_PREFIX}${id}`;
+  return {
+    id,
+    nodeName: NODE_NAME,
+    netns: name,
+    cgroup: name,
+    dir: join(input.stackDir, 'node'),
+    nodeIp: NODE_IP,
+    podCidr: POD_CIDR,
+    serviceCidr: input.serviceCidr,
+    clusterDomain: CLUSTER_DOMAIN,
+    bridge: BRIDGE,
+    apiServerUrl: input.apiServerUrl,
+    registry: input.registry,
+    sandboxImage: `${input.registry}/${PAUSE_REPOSITORY}:${nodeToolsVersion()}`,
+    caFile: input.pki.caCert,
+    runcPath: tools.runc,
+    cniBinDir: tools.cniBinDir,
+  };
 }
 
 /** Certificates, kubeconfigs and config files; returns the API server's client identity at the kubelet. */
@@ -309,39 +314,13 @@ async function startNode(
   record: RealNodeRecord,
   context: NodeStartContext,
 ): Promise<RealNodeInfo> {
-  const { start, api, log } = context;
   const t0 = Date.now();
-  const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-  const paths = nodePaths(plan.dir);
-
-  // The holder creates the node's mount namespace and keeps it; every node process joins it.
-  const holder = start(
-    'node-namespace',
-    ...inNodeCgroup(plan.cgroup, 'nsenter', [
-      `--net=/run/netns/${plan.netns}`,
-      '--',
-      'unshare',
-      '--mount',
-      '--propagation',
-      'slave',
-      '--',
-      'sh',
-      paths.holderScript,
-    ]),
-  );
-  await Promise.all([
-    pushPauseImage(plan, tools).then(() =>
-      log(`[real-node +${since()}] pause image pushed: ${plan.sandboxImage}`),
-    ),
-    grantCoreDns(api),
-    waitUntilReady(holder, 'mount namespace set up', async () => logHas(holder, 'ready\n'), 10_000, 50),
-  ]);
-  // nsenter, unshare and sh each exec the next: the holder keeps the pid it was started with
-  const holderPid = holder.pid;
+  const log = (line: string) => context.log(`[real-node +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
+  const holderPid = await startMountNamespace(plan, tools, context, log);
   record.holder = identityOf(holderPid);
   writeRecord(record);
   const inNode = (name: string, command: string, args: string[]) =>
-    start(
+    context.start(
       name,
       ...inNodeCgroup(plan.cgroup, 'nsenter', [
         `--target=${holderPid}`,
@@ -352,57 +331,46 @@ async function startNode(
         ...args,
       ]),
     );
-
+  const paths = nodePaths(plan.dir);
   const containerd = inNode('containerd', tools.containerd, [`--config=${paths.containerdConfig}`]);
-  await waitUntilReady(
-    containerd,
-    'answering on its socket',
-    async () =>
-      (
-        await run(tools.ctr, [`--address=${paths.containerdSocket}`, 'version'], {
-          allowFailure: true,
-          timeoutMs: 5000,
-        })
-      ).code === 0,
-    30_000,
-    100,
-  );
-  log(`[real-node +${since()}] containerd ready`);
+  const answers = async () =>
+    (
+      await run(tools.ctr, [`--address=${paths.containerdSocket}`, 'version'], {
+        allowFailure: true,
+        timeoutMs: 5000,
+      })
+    ).code === 0;
+  await waitUntilReady(containerd, 'answering on its socket', answers, 30_000, 100);
+  log('containerd ready');
 
-  const kubelet = inNode('kubelet', tools.kubelet, [
-    `--config=${paths.kubeletConfig}`,
-    `--kubeconfig=${paths.kubeletKubeconfig}`,
-    `--root-dir=${paths.kubeletRoot}`,
-    // its default is /var/lib/kubelet/pki whatever --root-dir says
-    `--cert-dir=${paths.kubeletRoot}/pki`,
-    `--hostname-override=${plan.nodeName}`,
-    `--node-ip=${plan.nodeIp}`,
-    '--v=1',
-  ]);
+  const kubelet = inNode('kubelet', tools.kubelet, kubeletFlags(plan));
   const kubeProxy = inNode('kube-proxy', tools.kubeProxy, [`--config=${paths.kubeProxyConfig}`, '--v=1']);
   const coredns = inNode('coredns', tools.coredns, ['-conf', paths.corefile]);
-
-  const inNamespace = (port: number, path: string) => async () =>
+  const answersInNamespace = (port: number, path: string) => async () =>
     (await fetchInNamespace(plan.netns, `http://127.0.0.1:${port}${path}`, { timeoutMs: 2000 })).status ===
     200;
   await Promise.all([
     waitUntilReady(
       kubelet,
       `Node ${plan.nodeName} Ready`,
-      () => nodeReady(api, plan.nodeName),
+      () => nodeReady(context.api, plan.nodeName),
       60_000,
       200,
-    ).then(() => log(`[real-node +${since()}] node ${plan.nodeName} Ready`)),
+    ).then(() => log(`node ${plan.nodeName} Ready`)),
     waitUntilReady(
       kubeProxy,
       'healthy (/healthz)',
-      inNamespace(KUBE_PROXY_HEALTH_PORT, '/healthz'),
+      answersInNamespace(KUBE_PROXY_HEALTH_PORT, '/healthz'),
       60_000,
       200,
-    ).then(() => log(`[real-node +${since()}] kube-proxy healthy`)),
-    waitUntilReady(coredns, 'ready (/ready)', inNamespace(COREDNS_READY_PORT, '/ready'), 60_000, 200).then(
-      () => log(`[real-node +${since()}] CoreDNS ready`),
-    ),
+    ).then(() => log('kube-proxy healthy')),
+    waitUntilReady(
+      coredns,
+      'ready (/ready)',
+      answersInNamespace(COREDNS_READY_PORT, '/ready'),
+      60_000,
+      200,
+    ).then(() => log('CoreDNS ready')),
   ]);
   return {
     nodeName: plan.nodeName,
@@ -415,6 +383,40 @@ async function startNode(
     relayPath: tools.relay,
     dir: plan.dir,
   };
+}
+
+/**
+ * The holder makes the node's mount namespace and keeps it (every node process
+ * joins it); meanwhile the sandbox image goes to the registry and CoreDNS gets
+ * its role. Returns the holder's pid: nsenter, unshare and sh each exec the
+ * next, so it keeps the pid it was started with.
+ */
+async function startMountNamespace(
+  plan: NodePlan,
+  tools: NodeTools,
+  context: NodeStartContext,
+  log: (line: string) => void,
+): Promise<number> {
+  const holder = context.start(
+    'node-namespace',
+    ...inNodeCgroup(plan.cgroup, 'nsenter', [
+      `--net=/run/netns/${plan.netns}`,
+      '--',
+      'unshare',
+      '--mount',
+      '--propagation',
+      'slave',
+      '--',
+      'sh',
+      nodePaths(plan.dir).holderScript,
+    ]),
+  );
+  await Promise.all([
+    pushPauseImage(plan, tools).then(() => log(`pause image pushed: ${plan.sandboxImage}`)),
+    grantCoreDns(context.api),
+    waitUntilReady(holder, 'mount namespace set up', async () => logHas(holder, 'ready\n'), 10_000, 50),
+  ]);
+  return holder.pid;
 }
 
 /** The registry is new with every stack: put the sandbox image in it before containerd needs it. */

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kubectl } from '../helpers.ts';
+import { kubectlPath } from '../tools.ts';
 import type { StackInfo } from '../types.ts';
 import { inNodeCgroup, run } from './host.ts';
 
@@ -75,7 +75,17 @@ export async function serviceAddress(
   service: string,
   port?: number,
 ): Promise<{ ip: string; port: number }> {
-  const res = await kubectl(stack, ['get', 'service', service, '-n', namespace, '-o', 'json']);
+  // kubectl, not a client of ours; run directly (helpers.ts is for tests: it imports vitest)
+  const res = await run(kubectlPath(), [
+    `--kubeconfig=${stack.kubeconfig}`,
+    'get',
+    'service',
+    service,
+    '-n',
+    namespace,
+    '-o',
+    'json',
+  ]);
   const spec = (JSON.parse(res.stdout) as { spec: { clusterIP: string; ports: { port: number }[] } }).spec;
   const chosen = port ?? spec.ports[0]?.port;
   if (!spec.clusterIP || spec.clusterIP === 'None' || chosen === undefined) {
