@@ -161,12 +161,16 @@ build_one kwok kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok
 build_one actionlint actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint
 
 # ------------------------------------------------------------ real-node tier
-# What test/stack/real-nodes.ts runs to have pods run for real: kubelet and
+# What test/stack/real-nodes/ runs to have pods run for real: kubelet and
 # kube-proxy from the same Kubernetes wrapper module as the control plane,
 # CoreDNS (test/stack/go/coredns: our own main with a few plugins), vegeta (load), and our own
 # pause and relay programs (test/stack/go/nodetools), plus the pause image
 # (FROM scratch, built with buildah). containerd, runc and the CNI plugins are
-# Debian's (apt list above). GREENLIGHT_REAL_NODES=0 skips this section.
+# Debian's (apt list above). GREENLIGHT_REAL_NODES=0 skips all but vegeta.
+
+# the constant-rate load generator (real-nodes/load.ts; also the tools tier's load-generator test)
+build_one vegeta vegeta github.com/tsenart/vegeta/v12 github.com/tsenart/vegeta/v12
+
 if [[ ${GREENLIGHT_REAL_NODES:-1} != 0 ]]; then
   node_bins=(kubelet kube-proxy)
   missing_node=()
@@ -197,9 +201,6 @@ if [[ ${GREENLIGHT_REAL_NODES:-1} != 0 ]]; then
     rmdir "$tmp"
     log "go: coredns done"
   fi
-
-  # the constant-rate load generator of the real-node tests (real-nodes/load.ts)
-  build_one vegeta vegeta github.com/tsenart/vegeta/v12 github.com/tsenart/vegeta/v12
 
   # Our own programs have no release: their version is a hash of their sources
   # (tools.ts computes the same), so any change to them builds them again.
