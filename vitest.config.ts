@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Three tiers: `unit` needs nothing but Node; `tools` needs external binaries
 // (terraform, actionlint, hadolint, buildah) but no servers; `integration` runs against
 // the local stack (kube-apiserver, etcd, kwok, moto, registry) that its global setup starts.
+// `e2e` (not part of `npm test` yet) runs against the stack with a real node, where pods
+// really run (root; test/stack/real-nodes/).
 export default defineConfig({
   test: {
     projects: [
@@ -31,6 +33,17 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 1_200_000,
+          // one real node, image builds and load tests: one file at a time
+          fileParallelism: false,
         },
       },
     ],

@@ -7,6 +7,9 @@
  *   node test/stack/cli.ts env     # prints the exports again
  *   node test/stack/cli.ts status
  *
+ *   npm run stack:up -- --real-nodes                       # a real node: pods really run (root)
+ *   node test/stack/cli.ts forward NAMESPACE/SERVICE[:PORT] # a loopback port relayed into the Service
+ *
  * `--name NAME` (or GREENLIGHT_STACK_NAME) runs several side by side; the
  * state lives in $GREENLIGHT_CACHE/stack/<name>/state.json. Test runs start
  * their own stacks in their own temp dirs and never touch these.
@@ -14,30 +17,49 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { groupAlive, stopGroups } from './process.ts';
+import { teardownRealNode } from './real-nodes/host.ts';
+import { relayToService } from './real-nodes/traffic.ts';
 import { type StackState, startStack } from './stack.ts';
 import { cacheDir, MissingToolError } from './tools.ts';
 import type { StackInfo } from './types.ts';
 
 function usage(): never {
-  process.stderr.write('usage: node test/stack/cli.ts up|down|env|status [--name NAME]\n');
+  process.stderr.write(
+    'usage: node test/stack/cli.ts up [--real-nodes]|down|env|status|forward NAMESPACE/SERVICE[:PORT] [--name NAME]\n',
+  );
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { command: string; name: string } {
+interface Args {
+  command: string;
+  name: string;
+  realNodes: boolean;
+  /** `forward`'s target */
+  target?: string;
+}
+
+function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
   let name = process.env.GREENLIGHT_STACK_NAME || 'default';
+  let realNodes = false;
+  let target: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === '--name' && rest[i + 1]) {
       name = rest[++i] as string;
     } else if (arg?.startsWith('--name=')) {
       name = arg.slice('--name='.length);
+    } else if (arg === '--real-nodes' && command === 'up') {
+      realNodes = true;
+    } else if (command === 'forward' && target === undefined && arg && !arg.startsWith('-')) {
+      target = arg;
     } else {
       usage();
     }
   }
   if (!command || !/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) usage();
-  return { command, name };
+  if (command === 'forward' && target === undefined) usage();
+  return { command, name, realNodes, ...(target === undefined ? {} : { target }) };
 }
 
 function statePath(name: string): string {
@@ -79,12 +101,13 @@ async function down(name: string): Promise<void> {
     return;
   }
   await stopGroups(state.processes.map((p) => p.pid));
+  if (state.realNode) await teardownRealNode(state.realNode);
   rmSync(state.info.dir, { recursive: true, force: true });
   rmSync(dirname(statePath(name)), { recursive: true, force: true });
   process.stderr.write(`stack "${name}" stopped; removed ${state.info.dir}\n`);
 }
 
-async function up(name: string): Promise<void> {
+async function up(name: string, realNodes: boolean): Promise<void> {
   const existing = readState(name);
   if (existing) {
     if (running(existing)) {
@@ -98,6 +121,7 @@ async function up(name: string): Promise<void> {
   const stack = await startStack({
     label: `greenlight-stack-${name}`,
     lifetime: 'detached',
+    realNodes,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const path = statePath(name);
@@ -105,16 +129,40 @@ async function up(name: string): Promise<void> {
   writeFileSync(path, `${JSON.stringify(stack.state, null, 2)}\n`);
   process.stderr.write(
     `stack "${name}" up in ${stack.state.startupSeconds.toFixed(1)}s; logs in ${join(stack.info.dir, 'logs')}\n` +
-      `stop it with: npm run stack:down${name === 'default' ? '' : ` -- --name ${name}`}\n`,
+      `stop it with: npm run stack:down${name === 'default' ? '' : ` -- --name ${name}`}\n` +
+      (realNodes
+        ? `pods run for real on node ${stack.info.nodeName}; reach a Service from the host with:\n` +
+          `  node test/stack/cli.ts forward NAMESPACE/SERVICE${name === 'default' ? '' : ` --name ${name}`}\n`
+        : ''),
   );
   process.stdout.write(exportLines(stack.info));
 }
 
+/** A detached loopback relay into a Service of a real-node stack; it ends with `stack:down`. */
+async function forward(name: string, target: string): Promise<void> {
+  const match = /^([a-z0-9-]+)\/([a-z0-9-]+)(?::(\d+))?$/.exec(target);
+  if (!match) throw new Error(`forward: expected NAMESPACE/SERVICE[:PORT], got ${JSON.stringify(target)}`);
+  const [, namespace = '', service = '', port] = match;
+  const state = readState(name);
+  if (!state) throw new Error(`stack "${name}" is not running: npm run stack:up -- --real-nodes`);
+  const relay = await relayToService(
+    state.info,
+    { namespace, service, ...(port ? { port: Number(port) } : {}) },
+    { detached: true },
+  );
+  process.stderr.write(
+    `relaying ${relay.url} -> service ${namespace}/${service} (pid ${relay.pid}; ends with stack:down)\n`,
+  );
+  process.stdout.write(`${relay.url}\n`);
+}
+
 async function main(): Promise<void> {
-  const { command, name } = parseArgs(process.argv.slice(2));
+  const { command, name, realNodes, target } = parseArgs(process.argv.slice(2));
   switch (command) {
     case 'up':
-      return up(name);
+      return up(name, realNodes);
+    case 'forward':
+      return forward(name, target ?? '');
     case 'down':
       return down(name);
     case 'env': {

@@ -9,6 +9,9 @@
 #   Go:    kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok,
 #          actionlint, act (the workflow runner), built from test/stack/go/*/go.mod into
 #          $GREENLIGHT_CACHE/bin/<name>-<version>/<name>
+#   real-node tier (last section): kubelet, kube-proxy, CoreDNS, vegeta, greenlight-pause,
+#          greenlight-relay, the pause image; apt containerd runc containernetworking-plugins
+#          iptables iproute2
 #
 # Versions are pinned in test/stack/versions.json (read here and by tools.ts).
 # Environment:
@@ -46,6 +49,8 @@ fi
 # ---------------------------------------------------------------- apt packages
 # jq: build.yml's change detection (GitHub's runners have it) runs under act in the tests.
 apt_packages=(docker-registry buildah skopeo shellcheck openssl debootstrap jq)
+# the real-node tier (see its section at the end)
+apt_packages+=(containerd runc containernetworking-plugins iptables iproute2)
 # Debian's python3 needs python3-venv for `python3 -m venv`
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
 missing=()
@@ -107,22 +112,24 @@ place() { # place <tmp dir> <name> <version>: move a built binary into the cache
 
 k8s_version="$(version_of kubernetes)"
 check_pin kubernetes k8s.io/kubernetes "$k8s_version"
+k8s_ldflags() { # the version the binaries report (-X flags, as the upstream build sets them)
+  local minor="${k8s_version#v1.}" ldflags="" pkg
+  minor="${minor%%.*}"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  printf '%s' "$ldflags"
+}
 k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 missing_k8s=()
 for b in "${k8s_bins[@]}"; do have "$b" "$k8s_version" || missing_k8s+=("$b"); done
 if ((${#missing_k8s[@]})); then
   log "go: building ${missing_k8s[*]} $k8s_version (cold, 2 cores: about 8 min)"
   tmp="$(mktemp -d "$cache/bin/.build-k8s.XXXXXX")"
-  minor="${k8s_version#v1.}"
-  minor="${minor%%.*}"
-  ldflags=""
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-  done
   pkgs=()
   for b in "${missing_k8s[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
-  go_build kubernetes "$tmp" "$ldflags" "${pkgs[@]}"
+  go_build kubernetes "$tmp" "$(k8s_ldflags)" "${pkgs[@]}"
   for b in "${missing_k8s[@]}"; do place "$tmp" "$b" "$k8s_version"; done
   rmdir "$tmp"
   log "go: kubernetes done"
@@ -158,5 +165,89 @@ build_one actionlint actionlint github.com/rhysd/actionlint github.com/rhysd/act
 # nektos/act runs .github/workflows in host mode for the workflow tests (test/support/act.ts).
 # Its main package is the module root.
 build_one act act github.com/nektos/act github.com/nektos/act
+
+# ------------------------------------------------------------ real-node tier
+# What test/stack/real-nodes/ runs to have pods run for real: kubelet and
+# kube-proxy from the same Kubernetes wrapper module as the control plane,
+# CoreDNS (test/stack/go/coredns: our own main with a few plugins), vegeta (load), and our own
+# pause and relay programs (test/stack/go/nodetools), plus the pause image
+# (FROM scratch, built with buildah). containerd, runc and the CNI plugins are
+# Debian's (apt list above). GREENLIGHT_REAL_NODES=0 skips all but vegeta.
+
+# the constant-rate load generator (real-nodes/load.ts; also the tools tier's load-generator test)
+build_one vegeta vegeta github.com/tsenart/vegeta/v12 github.com/tsenart/vegeta/v12
+
+if [[ ${GREENLIGHT_REAL_NODES:-1} != 0 ]]; then
+  node_bins=(kubelet kube-proxy)
+  missing_node=()
+  for b in "${node_bins[@]}"; do have "$b" "$k8s_version" || missing_node+=("$b"); done
+  if ((${#missing_node[@]})); then
+    log "go: building ${missing_node[*]} $k8s_version (shares most packages with the control plane)"
+    tmp="$(mktemp -d "$cache/bin/.build-node.XXXXXX")"
+    pkgs=()
+    for b in "${missing_node[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+    go_build kubernetes "$tmp" "$(k8s_ldflags)" "${pkgs[@]}"
+    for b in "${missing_node[@]}"; do place "$tmp" "$b" "$k8s_version"; done
+    rmdir "$tmp"
+    log "go: ${missing_node[*]} done"
+  else
+    log "go: ${node_bins[*]} $k8s_version already built"
+  fi
+
+  coredns_version="$(version_of coredns)"
+  check_pin coredns github.com/coredns/coredns "$coredns_version"
+  check_pin coredns k8s.io/client-go "v0.${k8s_version#v1.}"
+  if have coredns "$coredns_version"; then
+    log "go: coredns $coredns_version already built"
+  else
+    log "go: building coredns $coredns_version"
+    tmp="$(mktemp -d "$cache/bin/.build-coredns.XXXXXX")"
+    go_build coredns "$tmp" "" .
+    place "$tmp" coredns "$coredns_version"
+    rmdir "$tmp"
+    log "go: coredns done"
+  fi
+
+  # Our own programs have no release: their version is a hash of their sources
+  # (tools.ts computes the same), so any change to them builds them again.
+  nodetools_version="$(
+    cd "$here/go/nodetools" &&
+      find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort |
+      while read -r f; do printf '%s\n' "$f"; sha256sum <"$f"; done | sha256sum | cut -c1-12
+  )"
+  if have greenlight-pause "$nodetools_version" && have greenlight-relay "$nodetools_version"; then
+    log "go: greenlight-pause, greenlight-relay $nodetools_version already built"
+  else
+    log "go: building greenlight-pause, greenlight-relay $nodetools_version"
+    tmp="$(mktemp -d "$cache/bin/.build-nodetools.XXXXXX")"
+    go_build nodetools "$tmp" "" ./pause ./relay
+    mv "$tmp/pause" "$tmp/greenlight-pause"
+    mv "$tmp/relay" "$tmp/greenlight-relay"
+    place "$tmp" greenlight-pause "$nodetools_version"
+    place "$tmp" greenlight-relay "$nodetools_version"
+    rmdir "$tmp"
+    log "go: greenlight-pause, greenlight-relay done"
+  fi
+
+  # The pod sandbox image: greenlight-pause alone, FROM scratch. Kept as an OCI
+  # archive; each real-node stack pushes it to its own registry at start.
+  pause_image="$cache/images/greenlight-pause-$nodetools_version.oci.tar"
+  if [[ -s $pause_image ]]; then
+    log "image: $pause_image already built"
+  elif [[ $(id -u) -ne 0 ]]; then
+    log "image: not root, so the pause image is not built (the real-node tier needs root anyway)"
+  else
+    log "image: building the pause image with buildah"
+    mkdir -p "$cache/images"
+    bah=(buildah --root "$cache/buildah/root" --runroot "$cache/buildah/runroot" --storage-driver vfs)
+    ctr="$("${bah[@]}" from --quiet scratch)"
+    "${bah[@]}" copy --quiet "$ctr" "$cache/bin/greenlight-pause-$nodetools_version/greenlight-pause" /pause >/dev/null
+    "${bah[@]}" config --os linux --arch amd64 --entrypoint '["/pause"]' --user 65535:65535 \
+      --label org.opencontainers.image.title=greenlight-pause "$ctr"
+    "${bah[@]}" commit --quiet --rm "$ctr" "oci-archive:$pause_image.tmp:greenlight/pause:$nodetools_version" >/dev/null
+    mv "$pause_image.tmp" "$pause_image"
+    log "image: pause image done"
+  fi
+fi
 
 log "all tools ready in $cache (total ${SECONDS}s)"

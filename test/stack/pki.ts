@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -216,4 +216,36 @@ export async function createStackPki(dir: string): Promise<StackPki> {
     serviceAccountKey,
     serviceAccountPub,
   };
+}
+
+/** A kubeconfig for one client certificate of the stack, against `server`. */
+export function kubeconfigYaml(
+  name: string,
+  server: string,
+  pki: StackPki,
+  client: { cert: string; key: string },
+): string {
+  const b64 = (path: string) => readFileSync(path).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: greenlight-local',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${b64(pki.caCert)}`,
+    'users:',
+    `- name: ${name}`,
+    '  user:',
+    `    client-certificate-data: ${b64(client.cert)}`,
+    `    client-key-data: ${b64(client.key)}`,
+    'contexts:',
+    `- name: ${name}@greenlight-local`,
+    '  context:',
+    '    cluster: greenlight-local',
+    `    user: ${name}`,
+    '    namespace: default',
+    `current-context: ${name}@greenlight-local`,
+    '',
+  ].join('\n');
 }

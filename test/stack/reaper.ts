@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, stopGroups } from './process.ts';
+import { type RealNodeRecord, teardownRealNode } from './real-nodes/host.ts';
 
 const [ownerArg, dir] = process.argv.slice(2);
 const owner = Number(ownerArg);
@@ -30,14 +31,22 @@ for (;;) {
   if (!existsSync(stateFile)) process.exit(0);
   if (!alive(owner)) {
     let pids: number[] = [];
+    let realNode: RealNodeRecord | null = null;
     try {
-      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { processes?: { pid: number }[] };
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+        processes?: { pid: number }[];
+        realNode?: RealNodeRecord | null;
+      };
       pids = (state.processes ?? []).map((p) => p.pid);
+      realNode = state.realNode ?? null;
     } catch (error) {
       console.error(`reaper: cannot read ${stateFile}: ${String(error)}`);
     }
     console.error(`reaper: owner ${owner} is gone; stopping ${pids.length} processes and removing ${dir}`);
     await stopGroups(pids);
+    // the real node's containers, cgroup and network namespace (the next start would otherwise)
+    if (realNode)
+      await teardownRealNode(realNode).catch((error) => console.error(`reaper: ${String(error)}`));
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }

@@ -15,7 +15,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KWOK_NODE_ANNOTATION, KWOK_NODE_NAME } from './annotations.ts';
-import { createStackPki, type StackPki } from './pki.ts';
+import { createStackPki, kubeconfigYaml } from './pki.ts';
 import {
   ComponentFailedError,
   freePorts,
@@ -25,6 +25,8 @@ import {
   stopGroups,
   waitUntilReady,
 } from './process.ts';
+import type { RealNodeRecord } from './real-nodes/host.ts';
+import { prepareRealNode, type RealNodeInfo, type RealNodeSetup } from './real-nodes/node.ts';
 import { pinnedVersions, registryBinaryPath, STACK_SOURCE_DIR, type Tool, toolPath } from './tools.ts';
 import type { StackInfo } from './types.ts';
 
@@ -49,6 +51,12 @@ export interface StartStackOptions {
    * (`stack:up`); a signal during start-up still stops them.
    */
   lifetime?: 'owned' | 'detached';
+  /**
+   * A real node (containerd, kubelet, kube-proxy, CoreDNS in a network namespace
+   * of its own; pods really run) instead of kwok's fake one. Needs root and the
+   * real-node section of install.sh. See real-nodes/node.ts.
+   */
+  realNodes?: boolean;
 }
 
 export interface RecordedProcess {
@@ -64,6 +72,8 @@ export interface StackState {
   startedAt: string;
   startupSeconds: number;
   ownerPid: number | null;
+  /** what the real node changed on the machine (namespace, cgroup), for whoever tears it down */
+  realNode: RealNodeRecord | null;
 }
 
 export interface RunningStack {
@@ -137,37 +147,6 @@ export function httpCall(
   });
 }
 
-function kubeconfigYaml(
-  name: string,
-  server: string,
-  pki: StackPki,
-  client: { cert: string; key: string },
-): string {
-  const b64 = (path: string) => Buffer.from(readText(path)).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: greenlight-local',
-    '  cluster:',
-    `    server: ${server}`,
-    `    certificate-authority-data: ${b64(pki.caCert)}`,
-    'users:',
-    `- name: ${name}`,
-    '  user:',
-    `    client-certificate-data: ${b64(client.cert)}`,
-    `    client-key-data: ${b64(client.key)}`,
-    'contexts:',
-    `- name: ${name}@greenlight-local`,
-    '  context:',
-    '    cluster: greenlight-local',
-    `    user: ${name}`,
-    '    namespace: default',
-    `current-context: ${name}@greenlight-local`,
-    '',
-  ].join('\n');
-}
-
 function readText(path: string): string {
   return readFileSync(path, 'utf8');
 }
@@ -212,10 +191,8 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
   const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
   // Resolve every binary first: a missing install fails before anything starts.
-  const bins = Object.fromEntries(LOCAL_TOOLS.map((tool) => [tool, toolPath(tool)])) as Record<
-    string,
-    string
-  >;
+  const localTools = options.realNodes ? LOCAL_TOOLS.filter((tool) => tool !== 'kwok') : LOCAL_TOOLS;
+  const bins = Object.fromEntries(localTools.map((tool) => [tool, toolPath(tool)])) as Record<string, string>;
   const registryBin = registryBinaryPath();
   const versions = pinnedVersions();
 
@@ -226,7 +203,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
   mkdirSync(logsDir);
   const binDir = join(dir, 'bin');
   mkdirSync(binDir);
-  for (const tool of [...LOCAL_TOOLS, 'kubectl', 'actionlint', 'hadolint'] as Tool[]) {
+  for (const tool of [...localTools, 'kubectl', 'actionlint', 'hadolint'] as Tool[]) {
     try {
       symlinkSync(toolPath(tool), join(binDir, tool));
     } catch {
@@ -236,12 +213,17 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
 
   const processes: RunningProcess[] = [];
   const recorded = () => processes.map(({ name, pid, log: path }) => ({ name, pid, log: path }));
+  let realNode: RealNodeSetup | undefined;
   let stopped = false;
   const onSignal = (signal: NodeJS.Signals) => {
     // Cannot wait here: kill at once, remove the dir, and let the default
-    // behaviour (or the other listeners) end the process.
+    // behaviour (or the other listeners) end the process. A real node's teardown
+    // has to wait (cgroups, namespace): the reaper (or the next start) does it
+    // from state.json, so the dir stays.
     killGroupsNow(processes.map((p) => p.pid));
-    rmSync(dir, { recursive: true, force: true });
+    if (!realNode) rmSync(dir, { recursive: true, force: true });
+    // an owned stack has its reaper already; a detached one (Ctrl-C during stack:up) gets one now
+    else if (lifetime === 'detached') startReaper(dir, () => {});
     stopped = true;
     const others = process.listeners(signal).filter((l) => l !== onSignal);
     process.removeListener(signal, onSignal);
@@ -257,6 +239,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await stopGroups(processes.map((p) => p.pid));
+    await realNode?.teardown();
     // no state.json = nothing left to stop (the reaper exits on that)
     rmSync(join(dir, STATE_FILE), { force: true });
     if (!stopOptions.keepDir) rmSync(dir, { recursive: true, force: true });
@@ -269,6 +252,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       startedAt: new Date(t0).toISOString(),
       startupSeconds,
       ownerPid: lifetime === 'owned' ? process.pid : null,
+      realNode: realNode?.record ?? null,
     };
     writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
     return state;
@@ -319,6 +303,20 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
     writeFileSync(schedKubeconfig, kubeconfigYaml('kube-scheduler', apiServerUrl, pki, pki.scheduler));
     const kwokKubeconfig = join(dir, 'kwok.kubeconfig');
     writeFileSync(kwokKubeconfig, kubeconfigYaml('kwok', apiServerUrl, pki, pki.kwok));
+
+    // ---- the real node's namespace, cgroup and relay come first: the API server's egress goes through it
+    if (options.realNodes) {
+      realNode = await prepareRealNode({
+        stackDir: dir,
+        apiServerUrl,
+        registry: `127.0.0.1:${registryPort}`,
+        serviceCidr: SERVICE_CLUSTER_IP_RANGE,
+        pki,
+        log,
+      });
+      writeState(null);
+      await realNode.startRelay(start);
+    }
 
     // ---- etcd, moto and the registry do not depend on anything: start together
     const etcd = start('etcd', bins.etcd as string, [
@@ -406,6 +404,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       '--allow-privileged=true',
       '--profiling=false',
       '--endpoint-reconciler-type=none',
+      ...(realNode?.apiServerFlags ?? []),
       '--v=1',
     ]);
     await waitUntilReady(
@@ -450,45 +449,49 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
     ]);
     const kwokHome = join(dir, 'kwok-home'); // kwok also reads ~/.kwok/kwok.yaml: keep a person's out
     mkdirSync(kwokHome);
-    const kwok = start(
-      'kwok',
-      bins.kwok as string,
-      [
-        `--kubeconfig=${kwokKubeconfig}`,
-        `--config=${join(STACK_SOURCE_DIR, 'kwok', 'stages.yaml')}`,
-        '--manage-all-nodes=false',
-        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
-        '--cidr=10.244.0.0/16',
-        // A loopback node address: the API server's calls to "the kubelet" (pod logs,
-        // port-forward, exec) are refused on this machine instead of leaving it.
-        '--node-ip=127.0.0.2',
-        '--node-lease-duration-seconds=40',
-      ],
-      { ...process.env, HOME: kwokHome },
-    );
+    const kwok = realNode
+      ? undefined
+      : start(
+          'kwok',
+          bins.kwok as string,
+          [
+            `--kubeconfig=${kwokKubeconfig}`,
+            `--config=${join(STACK_SOURCE_DIR, 'kwok', 'stages.yaml')}`,
+            '--manage-all-nodes=false',
+            `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+            '--cidr=10.244.0.0/16',
+            // A loopback node address: the API server's calls to "the kubelet" (pod logs,
+            // port-forward, exec) are refused on this machine instead of leaving it.
+            '--node-ip=127.0.0.2',
+            '--node-lease-duration-seconds=40',
+          ],
+          { ...process.env, HOME: kwokHome },
+        );
 
-    // the fake node kwok looks after
-    const nodeBody = JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: KWOK_NODE_NAME,
-        annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-        labels: {
-          'kubernetes.io/hostname': KWOK_NODE_NAME,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          type: 'kwok',
+    if (kwok) {
+      // the fake node kwok looks after
+      const nodeBody = JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name: KWOK_NODE_NAME,
+          annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+          labels: {
+            'kubernetes.io/hostname': KWOK_NODE_NAME,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            type: 'kwok',
+          },
         },
-      },
-    });
-    const created = await api('/api/v1/nodes', { method: 'POST', body: nodeBody });
-    if (created.status !== 201) {
-      throw new ComponentFailedError(
-        'kube-apiserver',
-        `refused to create Node ${KWOK_NODE_NAME}: HTTP ${created.status} ${created.body}`,
-        apiserver.log,
-      );
+      });
+      const created = await api('/api/v1/nodes', { method: 'POST', body: nodeBody });
+      if (created.status !== 201) {
+        throw new ComponentFailedError(
+          'kube-apiserver',
+          `refused to create Node ${KWOK_NODE_NAME}: HTTP ${created.status} ${created.body}`,
+          apiserver.log,
+        );
+      }
     }
 
     const healthz = (port: number) => async () =>
@@ -514,19 +517,26 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       ).then(() => log(`[stack ${since()}] registry answering at 127.0.0.1:${registryPort}`)),
     ]);
 
-    await waitUntilReady(
-      kwok,
-      `Node ${KWOK_NODE_NAME} Ready`,
-      async () => {
-        const res = await api(`/api/v1/nodes/${KWOK_NODE_NAME}`);
-        if (res.status !== 200) return false;
-        const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
-        return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-      },
-      30_000,
-      200,
-    );
-    log(`[stack ${since()}] node ${KWOK_NODE_NAME} Ready (kwok)`);
+    let realNodeInfo: RealNodeInfo | undefined;
+    if (realNode) {
+      realNodeInfo = await realNode.start({ start, api, log });
+    } else if (kwok) {
+      await waitUntilReady(
+        kwok,
+        `Node ${KWOK_NODE_NAME} Ready`,
+        async () => {
+          const res = await api(`/api/v1/nodes/${KWOK_NODE_NAME}`);
+          if (res.status !== 200) return false;
+          const node = JSON.parse(res.body) as {
+            status?: { conditions?: { type: string; status: string }[] };
+          };
+          return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        },
+        30_000,
+        200,
+      );
+      log(`[stack ${since()}] node ${KWOK_NODE_NAME} Ready (kwok)`);
+    }
 
     // the controllers are working once the ServiceAccount controller has made default/default
     await waitUntilReady(
@@ -549,15 +559,17 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       awsAccountId: STACK_AWS_ACCOUNT_ID,
       binDir,
       caFile: pki.caCert,
-      nodeName: KWOK_NODE_NAME,
+      nodeName: realNodeInfo?.nodeName ?? KWOK_NODE_NAME,
       kubernetesVersion: versions.kubernetes,
       logs: Object.fromEntries(processes.map((p) => [p.name, p.log])),
+      ...(realNodeInfo ? { realNode: realNodeInfo } : {}),
     };
     const startupSeconds = (Date.now() - t0) / 1000;
     const state = writeState(info, startupSeconds) as StackState;
     if (lifetime === 'detached') {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      realNode?.detach();
     }
     log(`[stack ${since()}] ready: ${dir}`);
     return { info, state, stop };

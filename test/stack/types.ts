@@ -1,3 +1,5 @@
+import type { RealNodeInfo } from './real-nodes/node.ts';
+
 /** What the local stack provides to tests (vitest `inject('stack')`) and to `stack:up`. */
 export interface StackInfo {
   /** temp dir holding configs and logs */
@@ -27,6 +29,8 @@ export interface StackInfo {
   kubernetesVersion: string;
   /** one log file per component, by component name */
   logs: Record<string, string>;
+  /** a stack started with `realNodes: true`: the node's network namespace and addresses */
+  realNode?: RealNodeInfo;
 }
 
 declare module 'vitest' {
