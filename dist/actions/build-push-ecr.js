@@ -7,18 +7,18 @@ import {
   optionalInput,
   requiredInput,
   runAction
-} from "../chunks/chunk-EC4QDAOE.js";
-import "../chunks/chunk-KRE2M7C2.js";
+} from "../chunks/chunk-MD5NRILB.js";
+import "../chunks/chunk-UIDQUT5U.js";
 import {
   BUILDER_CHOICES
 } from "../chunks/chunk-HSGHEUQM.js";
-import "../chunks/chunk-X5X2W4PK.js";
+import "../chunks/chunk-DYZWVZH3.js";
 import {
   isCommitSha
 } from "../chunks/chunk-R6Y2HZ7J.js";
 import {
   InputError
-} from "../chunks/chunk-C4AV673B.js";
+} from "../chunks/chunk-ICTWTR22.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/build-push-ecr/inputs.ts
@@ -185,4 +185,4 @@ function readEventPayload() {
 }
 
 // actions/build-push-ecr/index.ts
-await runAction(readActionInputs, async () => (await import("../chunks/main-4IAEVGZA.js")).run);
+await runAction(readActionInputs, async () => (await import("../chunks/main-S7TG54OG.js")).run);

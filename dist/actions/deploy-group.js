@@ -2,17 +2,17 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   readGroupInputs
-} from "../chunks/chunk-OZ5TUCFJ.js";
+} from "../chunks/chunk-PPCYJSQT.js";
 import {
   booleanInput,
   durationInput,
   listInput,
   optionalInput,
   runAction
-} from "../chunks/chunk-EC4QDAOE.js";
-import "../chunks/chunk-KRE2M7C2.js";
-import "../chunks/chunk-X5X2W4PK.js";
-import "../chunks/chunk-C4AV673B.js";
+} from "../chunks/chunk-MD5NRILB.js";
+import "../chunks/chunk-UIDQUT5U.js";
+import "../chunks/chunk-DYZWVZH3.js";
+import "../chunks/chunk-ICTWTR22.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/deploy-group/inputs.ts
@@ -30,4 +30,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-A5NDZPAS.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-EY5BAVEX.js")).run);

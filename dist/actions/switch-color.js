@@ -2,21 +2,21 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   readGroupInputs
-} from "../chunks/chunk-OZ5TUCFJ.js";
+} from "../chunks/chunk-PPCYJSQT.js";
 import {
   booleanInput,
   choiceInput,
   durationInput,
   optionalInput,
   runAction
-} from "../chunks/chunk-EC4QDAOE.js";
+} from "../chunks/chunk-MD5NRILB.js";
 import {
   parseScaleDownDelay
-} from "../chunks/chunk-KRE2M7C2.js";
-import "../chunks/chunk-X5X2W4PK.js";
+} from "../chunks/chunk-UIDQUT5U.js";
+import "../chunks/chunk-DYZWVZH3.js";
 import {
   InputError
-} from "../chunks/chunk-C4AV673B.js";
+} from "../chunks/chunk-ICTWTR22.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/switch-color/inputs.ts
@@ -42,4 +42,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-PGYJ4ARK.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-OBYODO3Z.js")).run);

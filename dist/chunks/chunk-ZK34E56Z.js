@@ -5,11 +5,11 @@ import {
   engineDepsFor,
   loadGroupWithOverrides,
   runContextFrom
-} from "./chunk-UISPYVUO.js";
+} from "./chunk-JZ7UAZIR.js";
 import {
   info,
   warning
-} from "./chunk-X5X2W4PK.js";
+} from "./chunk-DYZWVZH3.js";
 
 // src/runner/engine.ts
 var actionLog = { info: (line) => info(line), warn: (line) => warning(line) };

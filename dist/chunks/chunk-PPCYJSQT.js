@@ -3,10 +3,10 @@ const require = __greenlightRequire(import.meta.url);
 import {
   optionalInput,
   requiredInput
-} from "./chunk-EC4QDAOE.js";
+} from "./chunk-MD5NRILB.js";
 import {
   InputError
-} from "./chunk-C4AV673B.js";
+} from "./chunk-ICTWTR22.js";
 
 // src/runner/group-inputs.ts
 var GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;

@@ -5,7 +5,7 @@ import {
 } from "./chunk-R6Y2HZ7J.js";
 import {
   GreenlightError
-} from "./chunk-C4AV673B.js";
+} from "./chunk-ICTWTR22.js";
 import {
   BinaryDecisionDiagram,
   Client,

@@ -10,7 +10,10 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunk-X5X2W4PK.js";
+} from "./chunk-DYZWVZH3.js";
+import {
+  createCommandRunner
+} from "./chunk-YWAMSTXI.js";
 import {
   RegistryError,
   commitsFromTags,
@@ -23,7 +26,7 @@ import {
   getRegistryLogin,
   isTagMutable,
   putImageTag
-} from "./chunk-4G7EMD4N.js";
+} from "./chunk-WAWVFMRZ.js";
 import {
   commitTag,
   lastGoodTag
@@ -31,7 +34,7 @@ import {
 import {
   GreenlightError,
   InputError
-} from "./chunk-C4AV673B.js";
+} from "./chunk-ICTWTR22.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 
@@ -39,111 +42,6 @@ import "./chunk-KSZB5HZC.js";
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as join2 } from "node:path";
-
-// src/image-build/exec.ts
-import { spawn } from "node:child_process";
-var DEFAULT_TIMEOUT_MS = 30 * 6e4;
-function createCommandRunner(log, env) {
-  const secrets = [];
-  const history = [];
-  const redact = (text) => secrets.reduce((result, secret) => result.split(secret).join("***"), text);
-  async function run2(command, args, options = {}) {
-    const argv = [command, ...args].map(redact);
-    log.info(`[command] ${argv.join(" ")}`);
-    const echo = options.echo ?? true;
-    const result = await spawnCaptured(command, args, options, env, (line) => {
-      if (echo) log.info(redact(line));
-    });
-    const redacted = {
-      exitCode: result.exitCode,
-      stdout: redact(result.stdout),
-      stderr: redact(result.stderr)
-    };
-    history.push({ argv, ...redacted });
-    return redacted;
-  }
-  return {
-    run: run2,
-    async check(command, args, options) {
-      const result = await run2(command, args, options);
-      if (result.exitCode !== 0) {
-        const tail = lastLines(result.stderr || result.stdout, 5);
-        throw new GreenlightError(
-          `${describeCommand(command, args.map(redact))} failed with exit code ${result.exitCode}${tail ? `:
-${tail}` : ""}`
-        );
-      }
-      return result;
-    },
-    addSecret(secret) {
-      if (secret && !secrets.includes(secret)) secrets.push(secret);
-    },
-    history
-  };
-}
-function describeCommand(command, args) {
-  const words = [];
-  let skipValue = false;
-  for (const arg of args) {
-    if (arg.startsWith("-")) {
-      if (words.length > 0) break;
-      skipValue = !arg.includes("=");
-    } else if (skipValue) {
-      skipValue = false;
-    } else if (words.push(arg) === 2) {
-      break;
-    }
-  }
-  return [command, ...words].join(" ");
-}
-function lastLines(text, count) {
-  return text.trimEnd().split("\n").slice(-count).join("\n");
-}
-function spawnCaptured(command, args, options, env, onLine) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    });
-    const stdout = collectLines(child.stdout, onLine);
-    const stderr = collectLines(child.stderr, onLine);
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(options.stdin ?? "");
-    child.on(
-      "error",
-      (error) => resolve({ exitCode: 127, stdout: stdout(), stderr: `${stderr()}${error.message}
-` })
-    );
-    child.on(
-      "close",
-      (code2, signal) => resolve({
-        exitCode: code2 ?? 128,
-        stdout: stdout(),
-        stderr: signal ? `${stderr()}killed by ${signal} (timeout?)
-` : stderr()
-      })
-    );
-  });
-}
-function collectLines(stream, onLine) {
-  let all = "";
-  let pending = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk) => {
-    all += chunk;
-    const lines = (pending + chunk).split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) onLine(line);
-  });
-  stream.on("end", () => {
-    if (pending) onLine(pending);
-    pending = "";
-  });
-  return () => all;
-}
 
 // src/image-build/flow.ts
 import { join } from "node:path";

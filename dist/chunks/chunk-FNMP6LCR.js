@@ -19,7 +19,7 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-UISPYVUO.js";
+} from "./chunk-JZ7UAZIR.js";
 
 // src/core/gate.ts
 function checkPromotionGate(input) {

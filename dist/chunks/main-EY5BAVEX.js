@@ -3,30 +3,32 @@ const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps,
   loadActionGroup
-} from "./chunk-TMNHATLI.js";
+} from "./chunk-ZK34E56Z.js";
 import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunk-AEBZI5IO.js";
+} from "./chunk-PSAIV667.js";
 import {
-  connectRegistry,
-  inputOverrideEntries,
   planToJson,
-  readGroupView,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-UISPYVUO.js";
+} from "./chunk-ZNKFC3LD.js";
+import {
+  connectRegistry,
+  inputOverrideEntries,
+  readGroupView
+} from "./chunk-JZ7UAZIR.js";
 import {
   info,
   setOutput,
   setSecret,
   summary
-} from "./chunk-X5X2W4PK.js";
-import "./chunk-4G7EMD4N.js";
+} from "./chunk-DYZWVZH3.js";
+import "./chunk-WAWVFMRZ.js";
 import "./chunk-R6Y2HZ7J.js";
-import "./chunk-C4AV673B.js";
+import "./chunk-ICTWTR22.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 

@@ -23,10 +23,10 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-UISPYVUO.js";
+} from "./chunk-JZ7UAZIR.js";
 import {
   RegistryError
-} from "./chunk-4G7EMD4N.js";
+} from "./chunk-WAWVFMRZ.js";
 import {
   LAST_GOOD_TAG_PREFIX,
   deploymentName,
@@ -36,7 +36,7 @@ import {
 } from "./chunk-R6Y2HZ7J.js";
 import {
   GreenlightError
-} from "./chunk-C4AV673B.js";
+} from "./chunk-ICTWTR22.js";
 
 // src/core/plan.ts
 import { createHash } from "node:crypto";

@@ -4,27 +4,29 @@ import {
   actionEngineDeps,
   loadActionGroup,
   workspace
-} from "./chunk-TMNHATLI.js";
+} from "./chunk-ZK34E56Z.js";
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunk-TFRXEF7C.js";
+} from "./chunk-FNMP6LCR.js";
 import {
   historyEntry,
-  readGroupView,
   renderStatusMarkdown,
-  requiredGroups,
   statusOf
-} from "./chunk-UISPYVUO.js";
+} from "./chunk-ZNKFC3LD.js";
+import {
+  readGroupView,
+  requiredGroups
+} from "./chunk-JZ7UAZIR.js";
 import {
   info,
   setOutput,
   summary
-} from "./chunk-X5X2W4PK.js";
-import "./chunk-4G7EMD4N.js";
+} from "./chunk-DYZWVZH3.js";
+import "./chunk-WAWVFMRZ.js";
 import "./chunk-R6Y2HZ7J.js";
-import "./chunk-C4AV673B.js";
+import "./chunk-ICTWTR22.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 

@@ -2,19 +2,19 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   parseDuration
-} from "./chunk-KRE2M7C2.js";
+} from "./chunk-UIDQUT5U.js";
 import {
   debug,
   getInput,
   setFailed,
   setOutput,
   summary
-} from "./chunk-X5X2W4PK.js";
+} from "./chunk-DYZWVZH3.js";
 import {
   GreenlightError,
   InputError,
   describeError
-} from "./chunk-C4AV673B.js";
+} from "./chunk-ICTWTR22.js";
 
 // src/runner/run-action.ts
 var actionsInputSource = { get: (name) => getInput(name) };
