@@ -44,7 +44,7 @@ export function run(command: string, args: readonly string[], options: RunOption
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         if (error && (timedOut || !options.allowFailure)) {
           const why = timedOut ? `did not finish within ${options.timeoutMs / 1000}s` : `exited with ${code}`;
-          const tail = `${stderr}${stdout}`.trim().split('\n').slice(-20).join('\n');
+          const tail = `${stdout.trim().split('\n').slice(-5).join('\n')}\n${stderr.trim().split('\n').slice(-15).join('\n')}`;
           reject(new CommandError(`${command} ${args.join(' ')} ${why}:\n${tail}`));
           return;
         }
@@ -125,10 +125,12 @@ export function startLongRunning(
   );
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
+  stopOnInterrupt(pid);
   return {
     pid,
     exited: () => done,
     stop: async (graceMs = 5000) => {
+      running.delete(pid);
       if (done) return;
       signalGroup(pid, 'SIGTERM');
       const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
@@ -136,6 +138,27 @@ export function startLongRunning(
       clearTimeout(timer);
     },
   };
+}
+
+const running = new Set<number>();
+let interruptHandled = false;
+
+/**
+ * A long-running process is its own process group, so it would outlive a Ctrl-C of the
+ * benchmark: kill it then. The exit waits a turn, so the stack's own handler runs too.
+ */
+function stopOnInterrupt(pid: number): void {
+  if (!interruptHandled) {
+    interruptHandled = true;
+    const onSignal = () => {
+      for (const p of running) signalGroup(p, 'SIGKILL');
+      running.clear();
+      setImmediate(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  running.add(pid);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

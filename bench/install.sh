@@ -3,7 +3,7 @@
 # (test/stack/install.sh, idempotent), then the Argo Rollouts controller, built from
 # the Go module proxy through the wrapper module test/stack/go/argo-rollouts at the
 # version pinned in test/stack/versions.json, into
-# $GREENLIGHT_CACHE/bin/rollouts-controller-<version>/rollouts-controller.
+# $GREENLIGHT_CACHE/bin/rollouts-controller-<version>/rollouts-controller, and GNU time (apt).
 # Kept out of test/stack/install.sh so CI's cold install does not grow.
 # Its CRDs are read from the module cache at run time (bench/argo.ts), never copied here.
 #
@@ -20,6 +20,15 @@ log() { printf '[bench-install %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$((SECONDS
 die() { printf '[bench-install] ERROR: %s\n' "$*" >&2; exit 1; }
 
 bash "$stack/install.sh"
+
+# GNU time measures the peak RSS of the measured commands (bench/exec.ts)
+if [[ ! -x /usr/bin/time ]]; then
+  log "apt: installing time"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends time >/dev/null
+fi
 
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
   export PATH="/usr/local/go/bin:$PATH"

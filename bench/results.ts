@@ -60,6 +60,7 @@ export interface BenchResults {
     argoRollouts: string;
     controllersUnlimitedQps: boolean;
     kwokNodes: number;
+    serviceIpRange?: string;
   };
 }
 
@@ -70,6 +71,8 @@ export interface MachineInfo {
   kernel: string;
   node: string;
   loadAverageAtStart: number[];
+  /** 1, 5 and 15 minute load averages when the contenders were done (other work on the machine shows here) */
+  loadAverageAtEnd?: number[];
 }
 
 const round = (value: number | undefined, digits: number): number | null =>

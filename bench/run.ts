@@ -33,6 +33,8 @@ import { type ContenderRun, type RunnerEnvironment, runContender } from './runne
 import { kubeConfigFrom, waitForAll } from './watch.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** a /16 (65k Services): up to four Services per service at N=200, and the namespaces being deleted */
+const SERVICE_IP_RANGE = '10.96.0.0/16';
 /** kwok nodes, 250 pods each: N=200 needs 400 pods at once (live and standby) */
 const KWOK_NODES = 3;
 
@@ -161,6 +163,7 @@ async function runContenders(
     podReadyDelayMs: options.readyDelayMs,
     auditLog: true,
     unlimitedControllerQps: true,
+    serviceClusterIpRange: SERVICE_IP_RANGE,
     log,
   });
   const runs: ContenderRun[] = [];
@@ -298,6 +301,7 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'greenlight-bench-'));
   try {
     const runs = await runContenders(options, contenders, scratch);
+    machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
     const cold = options.coldStart ? await coldStarts(scratch) : { coldStartMs: {}, bytes: {} };
     const results = buildResults({
       runs,
@@ -314,6 +318,7 @@ async function main(): Promise<void> {
         argoRollouts: argoRolloutsVersion(),
         controllersUnlimitedQps: true,
         kwokNodes: KWOK_NODES,
+        serviceIpRange: SERVICE_IP_RANGE,
       },
     });
     mkdirSync(options.out, { recursive: true });

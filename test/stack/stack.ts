@@ -68,6 +68,11 @@ export interface StartStackOptions {
    * so that the cluster's own work for hundreds of objects does not queue. Default: off.
    */
   unlimitedControllerQps?: boolean;
+  /**
+   * Benchmarks: the Service IP range (default SERVICE_CLUSTER_IP_RANGE, a /24: 254
+   * Services). Greenlight keeps four Services per service; 200 services need a /20 or more.
+   */
+  serviceClusterIpRange?: string;
 }
 
 export interface RecordedProcess {
@@ -409,7 +414,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       `--service-account-issuer=${apiServerUrl}`,
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      `--service-cluster-ip-range=${serviceIpRange(options)}`,
       // front-proxy (aggregation) settings, so that the controller manager and
       // scheduler find the request-header CA they look for and do not log errors
       `--requestheader-client-ca-file=${pki.caCert}`,
@@ -448,7 +453,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       `--root-ca-file=${pki.caCert}`,
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      `--service-cluster-ip-range=${serviceIpRange(options)}`,
       // nothing here needs a cloud or real kubelets to garbage-collect images
       '--controllers=*,-cloud-node-lifecycle-controller,-service-lb-controller,-node-route-controller',
       '--profiling=false',
@@ -666,6 +671,10 @@ function auditLogArgs(dir: string, options: StartStackOptions): string[] {
 
 function auditLogPath(dir: string): string {
   return join(dir, 'logs', 'audit.log');
+}
+
+function serviceIpRange(options: StartStackOptions): string {
+  return options.serviceClusterIpRange ?? SERVICE_CLUSTER_IP_RANGE;
 }
 
 /** The values kwokctl's --disable-qps-limits sets. */
