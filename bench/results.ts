@@ -58,6 +58,8 @@ export interface BenchResults {
     durationSeconds: number;
     machine: MachineInfo;
     argoRollouts: string;
+    /** the Argo Rollouts controller's --qps (burst twice that) */
+    argoRolloutsQps?: number;
     controllersUnlimitedQps: boolean;
     kwokNodes: number;
     serviceIpRange?: string;
@@ -219,5 +221,27 @@ export function renderTable(results: BenchResults, labels: Partial<Record<Conten
     ([k, v]) => `${k} ${v === null ? '-' : `${(v / 1024).toFixed(0)} KiB`}`,
   );
   if (bundles.length) out.push(`bundle size: ${bundles.join(', ')}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The README's table of the latest figures (bench/results/summary.md, pasted into bench/README.md). */
+export function renderMarkdown(
+  results: BenchResults,
+  labels: Partial<Record<ContenderName, string>>,
+): string {
+  const out = [
+    '| N | contender | deploy s | promote s | mixed window ms | requests/service deploy | requests/service promote | watches | errors (>=400, not 404) | peak RSS MiB |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [size, bySize] of Object.entries(results.contenders)) {
+    for (const [name, f] of Object.entries(bySize) as [ContenderName, ContenderFigures][]) {
+      const label = labels[name] ?? name;
+      out.push(
+        f.error
+          ? `| ${size} | ${label} | failed: ${f.error.split('\n')[0]?.replaceAll('|', '/').slice(0, 120)} | | | | | | | |`
+          : `| ${size} | ${label} | ${cell(f.deploySeconds)} | ${cell(f.promoteSeconds)} | ${cell(f.mixedWindowMs, 0)} | ${cell(f.deployRequestsPerService, 1)} | ${cell(f.promoteRequestsPerService, 1)} | ${cell(f.watchRequests, 0)} | ${cell(f.errorResponses, 0)} | ${cell(f.peakRssMiB, 0)} |`,
+      );
+    }
+  }
   return `${out.join('\n')}\n`;
 }

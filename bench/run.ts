@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--sizes 1,10,50,200] [--contenders kubectl-sequential,kubectl-parallel,argo-rollouts,greenlight]
  *                    [--ready-delay-ms 2000] [--out bench/results] [--skip-cold-start] [--keep-logs]
+ *                    [--argo-qps 40]
  *
  * Starts its own local stack (test/stack) with an audit log, pods Ready after the fixed
  * delay and the controllers' client rate limits lifted; stops it at the end.
@@ -21,14 +22,14 @@ import { AuditLog } from './audit.ts';
 import { chartSvg, type Series } from './chart.ts';
 import { bundleBytes, coldStartEntries, measureColdStart } from './cold-start.ts';
 import type { Contender, ContenderName } from './contender.ts';
-import { argoRolloutsContender, argoRolloutsVersion } from './contenders/argo.ts';
+import { ARGO_DEFAULT_QPS, argoRolloutsContender, argoRolloutsVersion } from './contenders/argo.ts';
 import { greenlightContender } from './contenders/greenlight.ts';
 import { kubectlContender } from './contenders/kubectl.ts';
 import { kubectl } from './exec.ts';
 import { type BenchGroup, serviceNames, writeGroupFiles } from './groups.ts';
 import { createIdentities } from './identities.ts';
 import { pushServiceImages } from './images.ts';
-import { type BenchResults, buildResults, renderTable } from './results.ts';
+import { type BenchResults, buildResults, renderMarkdown, renderTable } from './results.ts';
 import { type ContenderRun, type RunnerEnvironment, runContender } from './runner.ts';
 import { kubeConfigFrom, waitForAll } from './watch.ts';
 
@@ -43,12 +44,12 @@ const KWOK_NODES = 3;
  * ==> The Greenlight contender is bench/contenders/greenlight.ts; it runs as soon as the
  *     CLI has `deploy` and `promote` (until then it is skipped, with the reason).
  */
-function allContenders(): Contender[] {
+function allContenders(argoQps?: number): Contender[] {
   return [
     greenlightContender(),
     kubectlContender('kubectl-sequential', 'kubectl, one after another (a)', 1),
     kubectlContender('kubectl-parallel', 'kubectl, 8 in parallel (b)', 8),
-    argoRolloutsContender(),
+    argoRolloutsContender(argoQps === undefined ? {} : { qps: argoQps }),
   ];
 }
 
@@ -66,6 +67,7 @@ interface Options {
   out: string;
   coldStart: boolean;
   keepLogs: boolean;
+  argoQps: number;
 }
 
 function readOptions(argv: string[]): Options {
@@ -83,6 +85,7 @@ function readOptions(argv: string[]): Options {
       out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
       'skip-cold-start': { type: 'boolean', default: false },
       'keep-logs': { type: 'boolean', default: false },
+      'argo-qps': { type: 'string', default: String(ARGO_DEFAULT_QPS) },
     },
     strict: true,
   });
@@ -104,7 +107,15 @@ function readOptions(argv: string[]): Options {
     out: resolve(values.out),
     coldStart: !values['skip-cold-start'],
     keepLogs: values['keep-logs'],
+    argoQps: positiveInteger('--argo-qps', values['argo-qps']),
   };
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${flag}: expected a whole number >= 1, got ${text}`);
+  return value;
 }
 
 const log = (line: string) =>
@@ -286,7 +297,7 @@ async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
   const startedAt = new Date();
   const machine = machineInfo();
-  const wanted = allContenders().filter((c) => options.contenders.includes(c.name));
+  const wanted = allContenders(options.argoQps).filter((c) => options.contenders.includes(c.name));
   const skipped: Partial<Record<ContenderName, string>> = {};
   const contenders: Contender[] = [];
   for (const contender of wanted) {
@@ -316,6 +327,7 @@ async function main(): Promise<void> {
         durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
         machine,
         argoRollouts: argoRolloutsVersion(),
+        argoRolloutsQps: options.argoQps,
         controllersUnlimitedQps: true,
         kwokNodes: KWOK_NODES,
         serviceIpRange: SERVICE_IP_RANGE,
@@ -327,6 +339,7 @@ async function main(): Promise<void> {
     writeFileSync(join(options.out, 'latest.json'), json);
     writeFileSync(join(options.out, 'chart.svg'), chart(results, options.sizes, wanted));
     const labels = Object.fromEntries(wanted.map((c) => [c.name, c.label]));
+    writeFileSync(join(options.out, 'summary.md'), renderMarkdown(results, labels));
     process.stdout.write(renderTable(results, labels));
     log(`wrote ${join(options.out, 'latest.json')} and chart.svg (${results.run.durationSeconds} s)`);
     if (runs.some((r) => r.error)) process.exitCode = 1;
