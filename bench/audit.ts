@@ -84,15 +84,23 @@ export class AuditLog {
   since(offset: number): string[] {
     const end = this.mark();
     if (end <= offset) return [];
-    const buffer = Buffer.alloc(end - offset);
+    // one byte before the offset tells whether it falls on a line boundary
+    const start = Math.max(0, offset - 1);
+    const buffer = Buffer.alloc(end - start);
     const fd = openSync(this.path, 'r');
     try {
-      readSync(fd, buffer, 0, buffer.length, offset);
+      readSync(fd, buffer, 0, buffer.length, start);
     } finally {
       closeSync(fd);
     }
-    const text = buffer.toString('utf8');
-    // a line still being written is left for the next window
+    let text = buffer.toString('utf8');
+    if (offset > 0) {
+      // a line that was being written at the mark belongs to the window before
+      const boundary = text.indexOf('\n');
+      if (boundary === -1) return [];
+      text = text.slice(boundary + 1);
+    }
+    // a line still being written is left out
     return text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
   }
 }

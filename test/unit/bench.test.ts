@@ -3,12 +3,12 @@
  * mixed window from the observer's record, the group files it generates (checked by
  * Greenlight's own validator), the results' shape and the chart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { countRequests } from '../../bench/audit.ts';
+import { AuditLog, countRequests } from '../../bench/audit.ts';
 import { chartSvg, logTicks } from '../../bench/chart.ts';
 import {
   type BenchGroup,
@@ -110,6 +110,27 @@ describe('countRequests', () => {
 
   it('counts nothing for users not named', () => {
     expect(countRequests(lines, new Set(['nobody'])).requests).toBe(0);
+  });
+});
+
+describe('AuditLog', () => {
+  it('returns the complete lines written after a mark, a line cut at either end going to its own window', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-audit-test-'));
+    try {
+      const path = join(dir, 'audit.log');
+      writeFileSync(path, '{"a":1}\n{"a":');
+      const log = new AuditLog(path);
+      const first = log.mark();
+      appendFileSync(path, '2}\n{"b":1}\n{"b":2}\n{"c"');
+      expect(log.since(first).filter(Boolean)).toEqual(['{"b":1}', '{"b":2}']);
+      const second = log.mark();
+      expect(log.since(second)).toEqual([]);
+      appendFileSync(path, ':1}\n{"d":1}\n');
+      expect(log.since(second).filter(Boolean)).toEqual(['{"d":1}']);
+      expect(new AuditLog(path).since(0).filter(Boolean)).toHaveLength(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
