@@ -102,7 +102,11 @@ const describeRollout = (object: KubeObject | undefined) => {
   return `phase ${s.phase}, pod hash ${s.currentPodHash}, stable ${s.stableRS}, active ${s.blueGreen?.activeSelector}, preview ${s.blueGreen?.previewSelector}`;
 };
 
-export function argoRolloutsContender(): Contender {
+/** The controller's own client-side limits (its flags' defaults), unless a run asks for others. */
+export const ARGO_DEFAULT_QPS = 40;
+
+export function argoRolloutsContender(options: { qps?: number } = {}): Contender {
+  const qps = options.qps ?? ARGO_DEFAULT_QPS;
   let controller: LongRunning | undefined;
   const rolloutsPath = (group: BenchGroup) =>
     `/apis/argoproj.io/v1alpha1/namespaces/${group.namespace}/rollouts`;
@@ -161,6 +165,8 @@ export function argoRolloutsContender(): Contender {
             `--healthzPort=${healthzPort}`,
             '--leader-elect=false',
             '--loglevel=info',
+            `--qps=${qps}`,
+            `--burst=${qps * 2}`,
           ],
           { env: { ...process.env, POD_NAMESPACE: CONTROLLER_NAMESPACE }, logFd: fd },
         );
