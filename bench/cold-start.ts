@@ -5,14 +5,14 @@
  * median of several runs after one warm-up (the OS file cache is warm; the process is
  * new each time). And the bundles' sizes (every .js file of the dist folder).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from './exec.ts';
 
 export interface Entry {
   name: string;
-  /** the bundle's folder, relative to the repository */
+  /** the entry file of the shared bundle, relative to the repository */
   dist: string;
   args: string[];
   env: Record<string, string>;
@@ -24,16 +24,16 @@ export interface Entry {
 export function coldStartEntries(repoRoot: string, groupsDir: string): Entry[] {
   const group = (name: string, extra: Record<string, string> = {}): Entry => ({
     name,
-    dist: join('actions', name, 'dist'),
-    args: [join(repoRoot, 'actions', name, 'dist', 'index.js')],
+    dist: join('dist', 'actions', `${name}.js`),
+    args: [join(repoRoot, 'dist', 'actions', `${name}.js`)],
     env: { INPUT_GROUP: 'bench-no-such-group', 'INPUT_GROUPS-DIR': groupsDir, ...extra },
     expect: { code: 1, output: /::error::.*bench-no-such-group/ },
   });
   return [
     {
       name: 'build-push-ecr',
-      dist: join('actions', 'build-push-ecr', 'dist'),
-      args: [join(repoRoot, 'actions', 'build-push-ecr', 'dist', 'index.js')],
+      dist: join('dist', 'actions', 'build-push-ecr.js'),
+      args: [join(repoRoot, 'dist', 'actions', 'build-push-ecr.js')],
       env: { INPUT_REPOSITORY: 'Not A Valid Repository!' },
       expect: { code: 1, output: /::error::.*repository/i },
     },
@@ -42,7 +42,7 @@ export function coldStartEntries(repoRoot: string, groupsDir: string): Entry[] {
     group('switch-color', { INPUT_OPERATION: 'promote', 'INPUT_RELEASE-ID': 'bench' }),
     {
       name: 'cli',
-      dist: join('dist', 'cli'),
+      dist: join('dist', 'cli.js'),
       args: [join(repoRoot, 'bin', 'greenlight.js'), 'validate', '--groups-dir', groupsDir],
       env: {},
       expect: { code: 0, output: /./ },
@@ -88,14 +88,26 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Bytes of every .js/.mjs/.cjs file in the bundle's folder (what `node` loads); undefined when there is none. */
-export function bundleBytes(repoRoot: string, dist: string): number | undefined {
-  const dir = join(repoRoot, dist);
-  if (!existsSync(dir)) return undefined;
+/**
+ * Bytes an entry of the shared bundle can load: its own file and every chunk it imports,
+ * statically or lazily (the whole closure, what one run may read); undefined when missing.
+ */
+export function bundleBytes(repoRoot: string, entry: string): number | undefined {
+  const first = join(repoRoot, entry);
+  if (!existsSync(first)) return undefined;
+  const seen = new Set<string>();
+  const pending = [first];
   let total = 0;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && /\.(c|m)?js$/.test(entry.name))
-      total += statSync(join(entry.parentPath, entry.name)).size;
+  for (let file = pending.pop(); file; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    total += statSync(file).size;
+    // esbuild's chunk references; strings in bundled library code that look alike are not files of dist/.
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g)) {
+      const target = match[1] ? join(dirname(file), match[1]) : '';
+      if (target.startsWith(join(repoRoot, 'dist')) && existsSync(target)) pending.push(target);
+    }
   }
   return total;
 }

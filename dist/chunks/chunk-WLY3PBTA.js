@@ -3,10 +3,13 @@ const require = __greenlightRequire(import.meta.url);
 import {
   optionalInput,
   requiredInput
-} from "./chunk-MD5NRILB.js";
+} from "./chunk-BNRP56K6.js";
+import {
+  loadGroupWithOverrides
+} from "./chunk-ODQACIOW.js";
 import {
   InputError
-} from "./chunk-ICTWTR22.js";
+} from "./chunk-C4AV673B.js";
 
 // src/runner/group-inputs.ts
 var GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -19,7 +22,15 @@ function readGroupInputs(source) {
   }
   return { group, groupsDir: optionalInput(source, "groups-dir") ?? "groups" };
 }
+function workspace() {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
+}
+function loadActionGroup(inputs, overrides = []) {
+  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
+}
 
 export {
-  readGroupInputs
+  readGroupInputs,
+  workspace,
+  loadActionGroup
 };

@@ -3,22 +3,15 @@ const require = __greenlightRequire(import.meta.url);
 import {
   connectKube,
   engineDepsFor,
-  loadGroupWithOverrides,
   runContextFrom
-} from "./chunk-JZ7UAZIR.js";
+} from "./chunk-BOKV4STS.js";
 import {
   info,
   warning
-} from "./chunk-DYZWVZH3.js";
+} from "./chunk-XENWERP3.js";
 
 // src/runner/engine.ts
 var actionLog = { info: (line) => info(line), warn: (line) => warning(line) };
-function workspace() {
-  return process.env.GITHUB_WORKSPACE ?? process.cwd();
-}
-function loadActionGroup(inputs, overrides = []) {
-  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
-}
 function cancellation() {
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -35,7 +28,5 @@ function actionEngineDeps(validated) {
 }
 
 export {
-  workspace,
-  loadActionGroup,
   actionEngineDeps
 };

@@ -1,31 +1,46 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  actionEngineDeps,
-  loadActionGroup,
-  workspace
-} from "./chunk-ZK34E56Z.js";
-import {
-  runIntegrationTests,
   teamReporterFor,
   testDepsFor
-} from "./chunk-P2XBHUIK.js";
+} from "./chunk-KBF5R5BZ.js";
 import {
-  EngineError,
+  actionEngineDeps
+} from "./chunk-GXWBKHJO.js";
+import {
   connectKube,
   connectRegistry,
   lazyRegistry
-} from "./chunk-JZ7UAZIR.js";
-import "./chunk-UIDQUT5U.js";
+} from "./chunk-BOKV4STS.js";
+import "./chunk-CHZDSVB2.js";
+import {
+  workspace
+} from "./chunk-WLY3PBTA.js";
+import "./chunk-BNRP56K6.js";
+import {
+  runIntegrationTests
+} from "./chunk-4G75BVBC.js";
+import "./chunk-2TOWVX3P.js";
+import "./chunk-3XKL2OLV.js";
+import "./chunk-6NYT5PGP.js";
+import "./chunk-O5BAZSXH.js";
+import {
+  EngineError
+} from "./chunk-P26RPQZC.js";
+import "./chunk-ODQACIOW.js";
+import "./chunk-5G6K3IH5.js";
+import "./chunk-KRE2M7C2.js";
+import "./chunk-O5C6QCPA.js";
+import "./chunk-63LXJWUQ.js";
 import {
   setOutput,
   setSecret,
   summary
-} from "./chunk-DYZWVZH3.js";
-import "./chunk-YWAMSTXI.js";
-import "./chunk-WAWVFMRZ.js";
+} from "./chunk-XENWERP3.js";
+import "./chunk-C337HVKU.js";
+import "./chunk-5IX7GEB5.js";
 import "./chunk-R6Y2HZ7J.js";
-import "./chunk-ICTWTR22.js";
+import "./chunk-C4AV673B.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 
@@ -34,7 +49,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 async function run(inputs) {
   if (inputs.githubToken) setSecret(inputs.githubToken);
-  const validated = loadActionGroup(inputs);
+  const { validated } = inputs;
   const deps = actionEngineDeps(validated);
   const images = lazyRegistry(
     () => connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion })

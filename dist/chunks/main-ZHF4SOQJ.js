@@ -1,21 +1,9 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  imageLabels,
-  imageRef
-} from "./chunk-HSGHEUQM.js";
-import {
-  info,
-  setOutput,
-  setSecret,
-  summary,
-  warning
-} from "./chunk-DYZWVZH3.js";
-import {
   createCommandRunner
-} from "./chunk-YWAMSTXI.js";
+} from "./chunk-O5C6QCPA.js";
 import {
-  RegistryError,
   commitsFromTags,
   createEcrClient,
   decideLastGoodMove,
@@ -26,7 +14,22 @@ import {
   getRegistryLogin,
   isTagMutable,
   putImageTag
-} from "./chunk-WAWVFMRZ.js";
+} from "./chunk-63LXJWUQ.js";
+import {
+  imageLabels,
+  imageRef
+} from "./chunk-HSGHEUQM.js";
+import {
+  info,
+  setOutput,
+  setSecret,
+  summary,
+  warning
+} from "./chunk-XENWERP3.js";
+import "./chunk-C337HVKU.js";
+import {
+  RegistryError
+} from "./chunk-5IX7GEB5.js";
 import {
   commitTag,
   lastGoodTag
@@ -34,7 +37,7 @@ import {
 import {
   GreenlightError,
   InputError
-} from "./chunk-ICTWTR22.js";
+} from "./chunk-C4AV673B.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 

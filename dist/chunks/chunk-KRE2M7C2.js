@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   InputError
-} from "./chunk-ICTWTR22.js";
+} from "./chunk-C4AV673B.js";
 
 // src/core/duration.ts
 var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };

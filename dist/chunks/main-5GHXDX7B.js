@@ -1,40 +1,46 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  actionEngineDeps,
-  loadActionGroup
-} from "./chunk-ZK34E56Z.js";
+  actionEngineDeps
+} from "./chunk-GXWBKHJO.js";
+import {
+  connectRegistry
+} from "./chunk-BOKV4STS.js";
+import "./chunk-CHZDSVB2.js";
 import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunk-PSAIV667.js";
+} from "./chunk-NATPYVJ6.js";
 import {
   planToJson,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-ZNKFC3LD.js";
+} from "./chunk-5JUTBUVV.js";
 import {
-  connectRegistry,
-  inputOverrideEntries,
   readGroupView
-} from "./chunk-JZ7UAZIR.js";
+} from "./chunk-6NYT5PGP.js";
+import "./chunk-O5BAZSXH.js";
+import "./chunk-P26RPQZC.js";
+import "./chunk-5G6K3IH5.js";
+import "./chunk-63LXJWUQ.js";
 import {
   info,
   setOutput,
   setSecret,
   summary
-} from "./chunk-DYZWVZH3.js";
-import "./chunk-WAWVFMRZ.js";
+} from "./chunk-XENWERP3.js";
+import "./chunk-C337HVKU.js";
+import "./chunk-5IX7GEB5.js";
 import "./chunk-R6Y2HZ7J.js";
-import "./chunk-ICTWTR22.js";
+import "./chunk-C4AV673B.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 
 // actions/deploy-group/main.ts
 async function run(inputs) {
-  const validated = loadActionGroup(inputs, inputOverrideEntries("overrides", inputs.overrides));
+  const { validated } = inputs;
   if (process.env.REGISTRY_PASSWORD) setSecret(process.env.REGISTRY_PASSWORD);
   const images = connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion });
   const deps = actionEngineDeps(validated);

@@ -1,38 +1,51 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  actionEngineDeps,
-  loadActionGroup,
+  actionEngineDeps
+} from "./chunk-GXWBKHJO.js";
+import "./chunk-BOKV4STS.js";
+import "./chunk-CHZDSVB2.js";
+import {
   workspace
-} from "./chunk-ZK34E56Z.js";
+} from "./chunk-WLY3PBTA.js";
+import "./chunk-BNRP56K6.js";
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunk-FNMP6LCR.js";
+} from "./chunk-6FIIWV36.js";
 import {
   historyEntry,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-ZNKFC3LD.js";
+} from "./chunk-5JUTBUVV.js";
+import "./chunk-3XKL2OLV.js";
 import {
-  readGroupView,
+  readGroupView
+} from "./chunk-6NYT5PGP.js";
+import "./chunk-O5BAZSXH.js";
+import "./chunk-P26RPQZC.js";
+import {
   requiredGroups
-} from "./chunk-JZ7UAZIR.js";
+} from "./chunk-ODQACIOW.js";
+import "./chunk-5G6K3IH5.js";
+import "./chunk-KRE2M7C2.js";
+import "./chunk-63LXJWUQ.js";
 import {
   info,
   setOutput,
   summary
-} from "./chunk-DYZWVZH3.js";
-import "./chunk-WAWVFMRZ.js";
+} from "./chunk-XENWERP3.js";
+import "./chunk-C337HVKU.js";
+import "./chunk-5IX7GEB5.js";
 import "./chunk-R6Y2HZ7J.js";
-import "./chunk-ICTWTR22.js";
+import "./chunk-C4AV673B.js";
 import "./chunk-TAPV5QTX.js";
 import "./chunk-KSZB5HZC.js";
 
 // actions/switch-color/main.ts
 async function run(inputs) {
-  const validated = loadActionGroup(inputs);
+  const { validated } = inputs;
   const deps = actionEngineDeps(validated);
   const common = {
     ...validated,

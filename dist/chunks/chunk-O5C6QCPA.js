@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   GreenlightError
-} from "./chunk-ICTWTR22.js";
+} from "./chunk-C4AV673B.js";
 
 // src/image-build/exec.ts
 import { spawn } from "node:child_process";

@@ -1,32 +1,38 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  EngineError,
+  applyReleaseToColor
+} from "./chunk-5JUTBUVV.js";
+import {
   changeRecord,
   colorTargets,
   deployingRecord,
-  deploymentSpecOf,
-  describeSelector,
-  forEachLimited,
   groupStateOf,
-  inClusterUrl,
   judgeRollout,
   liveReleaseId,
-  nearest,
   nowIso,
   pLimit,
   podProblem,
   pruneHistory,
   scaleColor,
   standbyReleaseId,
-  supportServiceSpecs,
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-JZ7UAZIR.js";
+} from "./chunk-6NYT5PGP.js";
+import {
+  inClusterUrl
+} from "./chunk-O5BAZSXH.js";
+import {
+  EngineError
+} from "./chunk-P26RPQZC.js";
+import {
+  describeSelector,
+  nearest
+} from "./chunk-5G6K3IH5.js";
 import {
   RegistryError
-} from "./chunk-WAWVFMRZ.js";
+} from "./chunk-5IX7GEB5.js";
 import {
   LAST_GOOD_TAG_PREFIX,
   deploymentName,
@@ -36,7 +42,7 @@ import {
 } from "./chunk-R6Y2HZ7J.js";
 import {
   GreenlightError
-} from "./chunk-ICTWTR22.js";
+} from "./chunk-C4AV673B.js";
 
 // src/core/plan.ts
 import { createHash } from "node:crypto";
@@ -285,7 +291,10 @@ async function rollOutStandby(plan, existing, input, session) {
     existing,
     (current) => deployingRecord(current, releaseFields(plan, deps), nowIso(deps.clock))
   );
-  await applyStandby(plan, input, deps);
+  await applyReleaseToColor(
+    { ...input, releaseId: plan.releaseId, color: plan.standbyColor, services: plan.services },
+    deps
+  );
   try {
     await waitForRollout(
       {
@@ -380,33 +389,6 @@ function releaseFields(plan, deps) {
     actor: deps.run.actor,
     ...deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}
   };
-}
-async function applyStandby(plan, input, deps) {
-  const services = input.group.services.flatMap((service) => {
-    const found = input.catalog.services.get(service.name);
-    return found ? [found] : [];
-  });
-  const ports = new Map([...input.catalog.services.values()].map((service) => [service.name, service.port]));
-  await forEachLimited(
-    services.flatMap((service) => supportServiceSpecs(service, plan.group, plan.standbyColor)),
-    (spec) => deps.cluster.applyService(spec)
-  );
-  const context = {
-    group: plan.group,
-    namespace: plan.namespace,
-    releaseId: plan.releaseId,
-    color: plan.standbyColor,
-    runUrl: deps.run.runUrl,
-    progressDeadlineSeconds: Math.max(60, Math.ceil(input.timeoutMs / 1e3))
-  };
-  await forEachLimited(plan.services, (planned) => {
-    const catalogService = input.catalog.services.get(planned.service);
-    if (!catalogService) throw new Error(`deploy: ${planned.service} is not in the catalog`);
-    return deps.cluster.applyDeployment(deploymentSpecOf(planned, catalogService, ports, context));
-  });
-  deps.log.info(
-    `applied ${plan.services.length} Deployments to ${plan.standbyColor} (release ${plan.releaseId}); waiting for them`
-  );
 }
 async function failStandby(plan, stored, error, input, session) {
   const { deps } = session;

@@ -1,8 +1,7 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  EngineError,
-  describeSelector,
+  forEachLimited,
   isScaledDown,
   liveReleaseId,
   newestFirst,
@@ -10,7 +9,17 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-JZ7UAZIR.js";
+} from "./chunk-6NYT5PGP.js";
+import {
+  deploymentSpecOf,
+  supportServiceSpecs
+} from "./chunk-O5BAZSXH.js";
+import {
+  EngineError
+} from "./chunk-P26RPQZC.js";
+import {
+  describeSelector
+} from "./chunk-5G6K3IH5.js";
 
 // src/core/render-plan.ts
 function shortDigest(digest) {
@@ -342,6 +351,51 @@ function summary(view, service, color) {
   };
 }
 
+// src/engine/apply.ts
+async function applyReleaseToColor(input, deps) {
+  const { group, catalog, color } = input;
+  const ports = new Map([...catalog.services.values()].map((service) => [service.name, service.port]));
+  const catalogServices = input.services.map((planned) => {
+    const found = catalog.services.get(planned.service);
+    if (!found) throw new Error(`${planned.service} is not in the catalog ${catalog.file}`);
+    return { planned, catalogService: found };
+  });
+  await forEachLimited(
+    catalogServices.flatMap(({ catalogService }) => supportServiceSpecs(catalogService, group.name, color)),
+    (spec) => deps.cluster.applyService(spec)
+  );
+  const context = {
+    group: group.name,
+    namespace: group.namespace,
+    releaseId: input.releaseId,
+    color,
+    runUrl: deps.run.runUrl,
+    progressDeadlineSeconds: Math.max(60, Math.ceil(input.timeoutMs / 1e3))
+  };
+  await forEachLimited(
+    catalogServices,
+    ({ planned, catalogService }) => deps.cluster.applyDeployment(deploymentSpecOf(planned, catalogService, ports, context))
+  );
+  deps.log.info(
+    `applied ${input.services.length} Deployments to ${color} (release ${input.releaseId}); waiting for them`
+  );
+}
+function recordedServicePlans(record, group, catalog) {
+  const replicas2 = new Map(group.services.map((service) => [service.name, service.replicas]));
+  return record.services.map((service) => ({
+    service: service.service,
+    action: "deploy",
+    selector: service.branch ? { kind: "branch", branch: service.branch } : { kind: "digest", digest: service.digest },
+    source: "group",
+    repository: service.repository,
+    digest: service.digest,
+    image: service.image,
+    ...service.tag ? { tag: service.tag } : {},
+    ...service.commit ? { commit: service.commit } : {},
+    replicas: replicas2.get(service.service) ?? catalog.services.get(service.service)?.replicas ?? 1
+  }));
+}
+
 export {
   renderPlanTable,
   planToJson,
@@ -351,6 +405,8 @@ export {
   renderStatusTable,
   renderStatusJson,
   renderStatusMarkdown,
+  applyReleaseToColor,
+  recordedServicePlans,
   groupStatus,
   statusOf
 };

@@ -1,25 +1,31 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  EngineError,
+  applyReleaseToColor,
+  recordedServicePlans
+} from "./chunk-5JUTBUVV.js";
+import {
+  requireStandbyReady,
+  standbyRelease
+} from "./chunk-3XKL2OLV.js";
+import {
   changeRecord,
   colorTargets,
-  deploymentSpecOf,
   digestsOf,
-  forEachLimited,
   judgeRollout,
   liveReleaseId,
-  nothingOnStandby,
   nowIso,
   previousLiveRelease,
   scaleColor,
   scaleDownAfterDelay,
   standbyReleaseId,
-  supportServiceSpecs,
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-JZ7UAZIR.js";
+} from "./chunk-6NYT5PGP.js";
+import {
+  EngineError
+} from "./chunk-P26RPQZC.js";
 
 // src/core/gate.ts
 function checkPromotionGate(input) {
@@ -109,21 +115,7 @@ async function promoteRelease(input, deps) {
       verdict.refusals.map((r) => r.reason),
       session
     ) : stored;
-    const switched = await switchGroupLive(
-      view,
-      {
-        operation: "promote",
-        release: target,
-        from: view.liveColor,
-        to: view.standbyColor,
-        previousRelease: live,
-        scaleDownDelay: input.scaleDownDelay,
-        timeoutMs: input.timeoutMs,
-        signal: session.signal
-      },
-      session.deps
-    );
-    await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
+    const switched = await switchToStandby(view, "promote", target, live, input, session);
     return {
       ...result("promoted", view, switched.record, view.standbyColor),
       liveColors: switched.liveColors,
@@ -174,26 +166,37 @@ async function rollbackRelease(input, deps) {
     }
     await bringUpOnStandby(view, stored, input, session);
     const fresh = await session.reread();
-    const switched = await switchGroupLive(
+    const switched = await switchToStandby(
       fresh,
-      {
-        operation: "rollback",
-        release: fresh.records.get(target.id) ?? stored,
-        from: view.liveColor,
-        to: view.standbyColor,
-        previousRelease: live,
-        scaleDownDelay: input.scaleDownDelay,
-        timeoutMs: input.timeoutMs,
-        signal: session.signal
-      },
-      session.deps
+      "rollback",
+      fresh.records.get(target.id) ?? stored,
+      live,
+      input,
+      session
     );
-    await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
     return {
       ...result("rolled-back", view, switched.record, view.standbyColor),
       liveColors: switched.liveColors
     };
   });
+}
+async function switchToStandby(view, operation, release, previousRelease, input, session) {
+  const switched = await switchGroupLive(
+    view,
+    {
+      operation,
+      release,
+      from: view.liveColor,
+      to: view.standbyColor,
+      previousRelease,
+      scaleDownDelay: input.scaleDownDelay,
+      timeoutMs: input.timeoutMs,
+      signal: session.signal
+    },
+    session.deps
+  );
+  await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
+  return switched;
 }
 async function bringUpOnStandby(view, stored, input, session) {
   const color = view.standbyColor;
@@ -221,44 +224,14 @@ async function bringUpOnStandby(view, stored, input, session) {
   );
 }
 async function redeploy(view, record, color, input, deps) {
-  const ports = new Map([...input.catalog.services.values()].map((service) => [service.name, service.port]));
-  const context = {
-    group: view.group.name,
-    namespace: view.group.namespace,
-    releaseId: record.id,
-    color,
-    runUrl: deps.run.runUrl,
-    progressDeadlineSeconds: Math.max(60, Math.ceil(input.timeoutMs / 1e3))
-  };
-  const services = record.services.flatMap((service) => {
-    const catalogService = input.catalog.services.get(service.service);
-    return catalogService ? [{ service, catalogService }] : [];
-  });
-  await forEachLimited(
-    services.flatMap(({ catalogService }) => supportServiceSpecs(catalogService, view.group.name, color)),
-    (spec) => deps.cluster.applyService(spec)
-  );
-  const replicas = new Map(view.group.services.map((service) => [service.name, service.replicas]));
-  await forEachLimited(
-    services,
-    ({ service, catalogService }) => deps.cluster.applyDeployment(
-      deploymentSpecOf(
-        {
-          service: service.service,
-          action: "deploy",
-          selector: service.branch ? { kind: "branch", branch: service.branch } : { kind: "digest", digest: service.digest },
-          source: "group",
-          repository: service.repository,
-          digest: service.digest,
-          image: service.image,
-          ...service.commit ? { commit: service.commit } : {},
-          replicas: replicas.get(service.service) ?? catalogService.replicas
-        },
-        catalogService,
-        ports,
-        context
-      )
-    )
+  await applyReleaseToColor(
+    {
+      ...input,
+      releaseId: record.id,
+      color,
+      services: recordedServicePlans(record, view.group, input.catalog)
+    },
+    deps
   );
   const stored = (await deps.records.list()).find((entry) => entry.record.id === record.id);
   await changeRecord(
@@ -267,24 +240,6 @@ async function redeploy(view, record, color, input, deps) {
     stored,
     (current) => current ? { ...current, color, updatedAt: nowIso(deps.clock) } : void 0
   );
-}
-function standbyRelease(view, named) {
-  const onStandby = standbyReleaseId(view);
-  if (!onStandby) throw nothingOnStandby(view);
-  if (named && named !== onStandby) {
-    throw new EngineError(
-      "release-not-on-standby",
-      `release ${named} is not on standby: ${view.standbyColor} runs release ${onStandby}`
-    );
-  }
-  const stored = view.records.get(onStandby);
-  if (!stored) {
-    throw new EngineError(
-      "nothing-on-standby",
-      `standby (${view.standbyColor}) runs release ${onStandby}, which has no release record`
-    );
-  }
-  return stored;
 }
 async function requireReady(view, record, session) {
   const wanted = digestsOf(record);
@@ -295,17 +250,7 @@ async function requireReady(view, record, session) {
       `standby (${view.standbyColor}) does not run the digests of release ${record.id} for ${drifted.join(", ")}`
     );
   }
-  const verdict = judgeRollout(
-    colorTargets(view, view.standbyColor, record.id, { includePreview: false }),
-    await session.deps.cluster.readRolloutSnapshot()
-  );
-  if (!verdict.done) {
-    const why = [...verdict.failed, ...verdict.waiting].map((entry) => `${entry.service}: ${entry.reason}`);
-    throw new EngineError(
-      "standby-not-ready",
-      `standby (${view.standbyColor}) is not ready: ${why.join("; ")}`
-    );
-  }
+  await requireStandbyReady(view, record, "", session.deps);
 }
 async function requiredGroupRecords(required, deps) {
   return Promise.all(

@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   require_tunnel,
   require_undici
-} from "./chunk-ICTWTR22.js";
+} from "./chunk-C337HVKU.js";
 import {
   __toESM
 } from "./chunk-KSZB5HZC.js";
