@@ -4,13 +4,13 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-NATPYVJ6.js";
+} from "./chunks/chunk-C4OISKEQ.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,
   junitPassed,
   runIntegrationTests
-} from "./chunks/chunk-4G75BVBC.js";
+} from "./chunks/chunk-ZSNMFLFQ.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   JUnitError,
@@ -24,7 +24,7 @@ import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunks/chunk-6FIIWV36.js";
+} from "./chunks/chunk-CC5BXLXY.js";
 import {
   groupStatus,
   historyEntry,
@@ -34,8 +34,8 @@ import {
   renderPlanTable,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-5JUTBUVV.js";
-import "./chunks/chunk-3XKL2OLV.js";
+} from "./chunks/chunk-IG52LHTU.js";
+import "./chunks/chunk-43TPNO7T.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   colorTargets,
@@ -43,11 +43,10 @@ import {
   scaleColor,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-6NYT5PGP.js";
-import "./chunks/chunk-O5BAZSXH.js";
+} from "./chunks/chunk-3UPO7GGZ.js";
 import {
   EngineError
-} from "./chunks/chunk-P26RPQZC.js";
+} from "./chunks/chunk-I2ECG3EI.js";
 import {
   ConfigError,
   checkGroupFile,
@@ -131,7 +130,7 @@ function groupCommand(spec) {
         group,
         spec.overrides?.(parsed) ?? []
       );
-      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-VC63FWLQ.js");
+      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-LJMKAVOK.js");
       const client = connectKube(
         io.env,
         values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
@@ -180,7 +179,7 @@ var deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry } = await import("./chunks/connect-VC63FWLQ.js");
+    const { connectRegistry } = await import("./chunks/connect-LJMKAVOK.js");
     const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const result = await deployGroup(
       {
@@ -452,7 +451,7 @@ var planCommand = groupCommand({
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
   async run({ parsed, validated, deps, io, json }) {
-    const { connectRegistry } = await import("./chunks/connect-VC63FWLQ.js");
+    const { connectRegistry } = await import("./chunks/connect-LJMKAVOK.js");
     const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
@@ -696,8 +695,8 @@ var testCommand = groupCommand({
   },
   check: (parsed) => !MODES.includes(parsed.values.mode) ? `--mode: expected one of ${MODES.join(", ")}, got "${parsed.values.mode}"` : parsed.values.urls !== void 0 && !["port-forward", "in-cluster"].includes(parsed.values.urls) ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"` : void 0,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry, lazyRegistry } = await import("./chunks/connect-VC63FWLQ.js");
-    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-SYDLD5GH.js");
+    const { connectRegistry, lazyRegistry } = await import("./chunks/connect-LJMKAVOK.js");
+    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-ZI4T4FWD.js");
     const images = lazyRegistry(
       () => connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env })
     );

@@ -45,6 +45,9 @@ const PROMOTE_ARGS = (group: BenchGroup, kubeconfig: string) => [
   '--force',
   '--reason',
   'bench',
+  // The switch is what is timed, as for the other contenders; the old color stays up.
+  '--scale-down-delay',
+  'keep',
   '--groups-dir',
   group.groupsDir,
   '--kubeconfig',

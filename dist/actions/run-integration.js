@@ -43,4 +43,4 @@ function readRunIntegrationInputs(source) {
 }
 
 // actions/run-integration/index.ts
-await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-OKSARJCE.js")).run);
+await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-ZQXFCPCC.js")).run);

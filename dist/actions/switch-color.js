@@ -48,4 +48,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-L2VSXHNK.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-VMVS2VYC.js")).run);

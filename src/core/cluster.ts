@@ -49,6 +49,8 @@ export interface ServiceObservation {
   role?: ServiceRole;
   /** The color its selector picks, if it selects one. */
   selectorColor?: Color;
+  /** The hash of the spec Greenlight last applied (an annotation). */
+  specHash?: string;
   resourceVersion: string;
 }
 

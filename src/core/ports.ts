@@ -55,6 +55,11 @@ export interface ClusterWriter {
   createNamespace(): Promise<void>;
   applyDeployment(spec: DeploymentSpec): Promise<DeploymentObservation>;
   applyService(spec: ServiceSpec): Promise<ServiceObservation>;
+  /**
+   * Points an existing Service's selector at `color`, and nothing else: the lightest write
+   * the API server can apply, for the switch itself. Idempotent.
+   */
+  selectServiceColor(name: string, color: Color): Promise<ServiceObservation>;
   scaleDeployment(name: string, replicas: number): Promise<void>;
   deleteService(name: string): Promise<void>;
 }

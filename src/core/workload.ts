@@ -3,7 +3,8 @@
  * the Services around it, the test Job. The engine decides which specs to apply; the
  * cluster wrapper turns each into its Kubernetes object (`src/kube/manifests.ts`).
  */
-import type { ImageProvenance } from './cluster.ts';
+import { createHash } from 'node:crypto';
+import type { ImageProvenance, ServiceObservation } from './cluster.ts';
 import type { CatalogService, Quantities, ServiceType } from './config/types.ts';
 import { type Color, deploymentName, previewServiceName, serviceUrlEnvName } from './naming.ts';
 import type { ServicePlan } from './plan.ts';
@@ -156,4 +157,21 @@ export function previewServiceSpec(service: CatalogService, group: string, stand
     port: service.port,
     type: 'ClusterIP',
   };
+}
+
+/** A short hash of everything a Service spec says: a Service whose hash matches needs no write. */
+export function serviceSpecHash(spec: ServiceSpec): string {
+  const canonical = [spec.name, spec.service, spec.group, spec.role, spec.color, spec.port, spec.type].join(
+    '\n',
+  );
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** The specs whose Service is missing or differs from what the cluster holds. */
+export function servicesToApply(
+  specs: readonly ServiceSpec[],
+  existing: readonly ServiceObservation[],
+): ServiceSpec[] {
+  const held = new Map(existing.map((service) => [service.name, service.specHash]));
+  return specs.filter((spec) => held.get(spec.name) !== serviceSpecHash(spec));
 }

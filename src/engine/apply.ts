@@ -3,11 +3,12 @@
  * then one Deployment per service. Deploy does it for a planned release, rollback for an
  * earlier one whose pods were gone.
  */
+import type { ServiceObservation } from '../core/cluster.ts';
 import type { Catalog, Group } from '../core/config/types.ts';
 import type { Color } from '../core/naming.ts';
 import type { ServicePlan } from '../core/plan.ts';
 import type { ReleaseRecord } from '../core/release.ts';
-import { deploymentSpecOf, supportServiceSpecs } from '../core/workload.ts';
+import { deploymentSpecOf, servicesToApply, supportServiceSpecs } from '../core/workload.ts';
 import type { EngineDeps } from './deps.ts';
 import { forEachLimited } from './switch.ts';
 
@@ -19,6 +20,8 @@ export interface ReleaseOnColor {
   services: readonly ServicePlan[];
   /** The deploy's wait; the Deployments' progress deadline follows it. */
   timeoutMs: number;
+  /** The Services the namespace holds: those already as wanted are not written again. */
+  existingServices: readonly ServiceObservation[];
 }
 
 export async function applyReleaseToColor(input: ReleaseOnColor, deps: EngineDeps): Promise<void> {
@@ -29,9 +32,11 @@ export async function applyReleaseToColor(input: ReleaseOnColor, deps: EngineDep
     if (!found) throw new Error(`${planned.service} is not in the catalog ${catalog.file}`);
     return { planned, catalogService: found };
   });
-  await forEachLimited(
-    catalogServices.flatMap(({ catalogService }) => supportServiceSpecs(catalogService, group.name, color)),
-    (spec) => deps.cluster.applyService(spec),
+  const wanted = catalogServices.flatMap(({ catalogService }) =>
+    supportServiceSpecs(catalogService, group.name, color),
+  );
+  await forEachLimited(servicesToApply(wanted, input.existingServices), (spec) =>
+    deps.cluster.applyService(spec),
   );
   const context = {
     group: group.name,

@@ -99,7 +99,13 @@ async function rollOutStandby(
     deployingRecord(current, releaseFields(plan, deps), nowIso(deps.clock)),
   );
   await applyReleaseToColor(
-    { ...input, releaseId: plan.releaseId, color: plan.standbyColor, services: plan.services },
+    {
+      ...input,
+      releaseId: plan.releaseId,
+      color: plan.standbyColor,
+      services: plan.services,
+      existingServices: view.objects.services,
+    },
     deps,
   );
   try {

@@ -238,6 +238,7 @@ async function redeploy(
       releaseId: record.id,
       color,
       services: recordedServicePlans(record, view.group, input.catalog),
+      existingServices: view.objects.services,
     },
     deps,
   );

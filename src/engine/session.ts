@@ -80,6 +80,7 @@ function guardCluster(cluster: GroupCluster, lock: NamespaceLock): GroupCluster 
     createNamespace: check(() => cluster.createNamespace()),
     applyDeployment: check((spec) => cluster.applyDeployment(spec)),
     applyService: check((spec) => cluster.applyService(spec)),
+    selectServiceColor: check((name, color) => cluster.selectServiceColor(name, color)),
     scaleDeployment: check((name, replicas) => cluster.scaleDeployment(name, replicas)),
     deleteService: check((name) => cluster.deleteService(name)),
   };

@@ -17,8 +17,14 @@ import { changeRecord } from './records.ts';
 import { desiredReplicasOn, type GroupView } from './view.ts';
 import { waitForRollout } from './wait.ts';
 
-/** Parallel API writes: enough to switch 200 services in a blink, few enough for client-side limits. */
+/** Parallel API writes while deploying and scaling: steady, well inside the API server's in-flight limits. */
 export const WRITE_CONCURRENCY = 16;
+/**
+ * Parallel writes of the switch itself: the live Services are patched as nearly at once as
+ * the API server allows, so the window in which the group is split across colors stays
+ * short (the API server's default in-flight limit for writes is 200).
+ */
+export const SWITCH_CONCURRENCY = 64;
 
 export type ScaleDownDelay = number | 'keep';
 
@@ -100,10 +106,17 @@ async function pointLiveServices(
   color: Color,
   deps: EngineDeps,
 ): Promise<void> {
+  const live = new Set(
+    view.objects.services.filter((service) => service.role === 'live').map((service) => service.name),
+  );
   const outcomes = await Promise.allSettled(
     services.map((service) =>
-      limitWrites(async () => {
-        const applied = await deps.cluster.applyService(liveServiceSpec(service, view.group.name, color));
+      limitSwitch(async () => {
+        const spec = liveServiceSpec(service, view.group.name, color);
+        // An existing live Service only needs its selector changed; the first promotion creates it whole.
+        const applied = live.has(spec.name)
+          ? await deps.cluster.selectServiceColor(spec.name, color)
+          : await deps.cluster.applyService(spec);
         // The API's answer is the object as stored: check it, not what was sent.
         if (applied.selectorColor !== color) {
           throw new EngineError(
@@ -289,6 +302,7 @@ export function catalogServices(view: GroupView): CatalogService[] {
 }
 
 const limitWrites = pLimit(WRITE_CONCURRENCY);
+const limitSwitch = pLimit(SWITCH_CONCURRENCY);
 
 /** Runs `write` for every item, WRITE_CONCURRENCY at a time; the first failure is thrown after all settled. */
 export async function forEachLimited<T>(

@@ -11,11 +11,12 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { GroupObjects, RolloutSnapshot } from '../core/cluster.ts';
+import type { Color } from '../core/naming.ts';
 import type { GroupCluster } from '../core/ports.ts';
 import type { DeploymentSpec, ServiceSpec } from '../core/workload.ts';
 import { type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';
 import { deploymentManifest, serviceManifest } from './manifests.ts';
-import { FIELD_MANAGER, MANAGED_SELECTOR } from './model.ts';
+import { FIELD_MANAGER, LABEL_COLOR, MANAGED_SELECTOR } from './model.ts';
 import {
   observeDeployment,
   observeEndpointSlice,
@@ -149,6 +150,25 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
         { retry: 'safe' },
       );
       return observeService(applied);
+    },
+
+    async selectServiceColor(name: string, color: Color) {
+      const patched = await kubeCall(
+        client,
+        `switch Service ${name} in ${ns} to ${color}`,
+        () =>
+          client.core.patchNamespacedService(
+            {
+              name,
+              namespace: ns,
+              body: { spec: { selector: { [LABEL_COLOR]: color } } },
+              fieldManager: FIELD_MANAGER,
+            },
+            MERGE,
+          ),
+        { retry: 'safe' },
+      );
+      return observeService(patched);
     },
 
     async scaleDeployment(name: string, replicas: number) {

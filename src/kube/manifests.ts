@@ -15,9 +15,10 @@ import { type LeaseState, LOCK_LEASE_NAME } from '../core/lock.ts';
 import { labelValue } from '../core/naming.ts';
 import type { ReleaseRecord } from '../core/release.ts';
 import type { TestJobSpec } from '../core/testing.ts';
-import type { DeploymentSpec, ServiceSpec } from '../core/workload.ts';
+import { type DeploymentSpec, type ServiceSpec, serviceSpecHash } from '../core/workload.ts';
 import {
   ANNOTATION_REPLICAS,
+  ANNOTATION_SPEC_HASH,
   colorLabels,
   colorSelector,
   LABEL_GROUP,
@@ -104,6 +105,7 @@ export function serviceManifest(spec: ServiceSpec, namespace: string): V1Service
       name: spec.name,
       namespace,
       labels: { ...serviceLabels(spec.service, spec.group), [LABEL_ROLE]: spec.role },
+      annotations: { [ANNOTATION_SPEC_HASH]: serviceSpecHash(spec) },
     },
     spec: {
       type: spec.type,

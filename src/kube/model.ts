@@ -28,6 +28,8 @@ export const ANNOTATION_BRANCH = 'greenlight.dev/branch';
 export const ANNOTATION_COMMIT = 'greenlight.dev/commit';
 export const ANNOTATION_DIGEST = 'greenlight.dev/digest';
 export const ANNOTATION_RUN_URL = 'greenlight.dev/run-url';
+/** On Services: the hash of the spec Greenlight applied, so an unchanged Service is not written again. */
+export const ANNOTATION_SPEC_HASH = 'greenlight.dev/spec-hash';
 /** Replicas of the release when the group is up (`greenlight down` scales to 0, `up` back to this). */
 export const ANNOTATION_REPLICAS = 'greenlight.dev/replicas';
 

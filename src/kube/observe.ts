@@ -23,6 +23,7 @@ import type {
 import { COLORS, type Color } from '../core/naming.ts';
 import {
   ANNOTATION_REPLICAS,
+  ANNOTATION_SPEC_HASH,
   LABEL_COLOR,
   LABEL_NAME,
   LABEL_RELEASE,
@@ -81,11 +82,13 @@ export function observeService(service: V1Service): ServiceObservation {
   const role = ROLES.find((candidate) => candidate === metadata.labels?.[LABEL_ROLE]);
   const name = metadata.labels?.[LABEL_NAME];
   const selectorColor = colorOf(service.spec?.selector?.[LABEL_COLOR]);
+  const specHash = metadata.annotations?.[ANNOTATION_SPEC_HASH];
   return {
     name: metadata.name ?? '',
     ...(name ? { service: name } : {}),
     ...(role ? { role } : {}),
     ...(selectorColor ? { selectorColor } : {}),
+    ...(specHash ? { specHash } : {}),
     resourceVersion: metadata.resourceVersion ?? '',
   };
 }

@@ -103,7 +103,7 @@ describe('switching live', () => {
     expect(error.kind).toBe('switch-failed');
     expect(error.message).toContain('every live Service is back on blue');
     expect(error.message).toMatch(
-      /hello-b: could not apply Service hello-b .*forbidden.*cannot patch resource "services"/,
+      /hello-b: could not switch Service hello-b .*forbidden.*cannot patch resource "services"/,
     );
     expect(await fx.liveSelectors()).toEqual({ 'hello-a': 'blue', 'hello-b': 'blue' });
     const record = await recordOf(fx, second.releaseId);

@@ -14,6 +14,7 @@ import type {
   ServiceObservation,
 } from '../../src/core/cluster.ts';
 import type { LeaseState, StoredLease } from '../../src/core/lock.ts';
+import type { Color } from '../../src/core/naming.ts';
 import {
   ConflictError,
   type GroupCluster,
@@ -21,7 +22,7 @@ import {
   type ReleaseStore,
 } from '../../src/core/ports.ts';
 import type { ReleaseRecord, StoredRelease } from '../../src/core/release.ts';
-import type { DeploymentSpec, ServiceSpec } from '../../src/core/workload.ts';
+import { type DeploymentSpec, type ServiceSpec, serviceSpecHash } from '../../src/core/workload.ts';
 import type { EngineDeps } from '../../src/engine/deps.ts';
 import { systemClock } from '../../src/wiring/connect.ts';
 import { recordingProgressLog } from './logger.ts';
@@ -123,6 +124,16 @@ export class FakeCluster implements GroupCluster {
     return observeService(spec, stored.version);
   }
 
+  async selectServiceColor(name: string, color: Color): Promise<ServiceObservation> {
+    this.write('switch service', name);
+    const stored = this.services.get(name);
+    if (!stored) throw new Error(`services "${name}" not found`);
+    const next = { spec: { ...stored.spec, color }, version: ++this.version };
+    this.services.set(name, next);
+    this.changed();
+    return observeService(next.spec, next.version);
+  }
+
   async scaleDeployment(name: string, replicas: number): Promise<void> {
     this.write('scale deployment', name);
     const stored = this.deployments.get(name);
@@ -209,6 +220,7 @@ function observeService(spec: ServiceSpec, version: number): ServiceObservation 
     service: spec.service,
     role: spec.role,
     selectorColor: spec.color,
+    specHash: serviceSpecHash(spec),
     resourceVersion: String(version),
   };
 }

@@ -95,6 +95,16 @@ describe('deploy', () => {
     const again = await deploy(fake, 1, 2);
     expect(again.outcome).toBe('already-on-standby');
     expect(fake.cluster.writes.length).toBe(writes);
+
+    // The next release goes to green: every Service stands as wanted (the promote already
+    // pointed the previews at green), so only the Deployments are written.
+    await forcePromote(fake);
+    fake.cluster.writes.length = 0;
+    await deploy(fake, 1, 3);
+    expect(fake.cluster.writes.filter((write) => write.startsWith('apply')).sort()).toEqual([
+      'apply deployment/hello-a-green',
+      'apply deployment/hello-b-green',
+    ]);
     expect(fake.leases.current?.lease.holder).toBeUndefined();
   });
 
@@ -229,7 +239,7 @@ describe('promote', () => {
     const next = await deploy(fake, 1, 3);
     let refused = false;
     fake.cluster.failWrite = (write) => {
-      if (write !== 'apply service/hello-b' || refused) return undefined;
+      if (write !== 'switch service/hello-b' || refused) return undefined;
       refused = true;
       return new Error('services "hello-b" is forbidden');
     };
@@ -247,7 +257,9 @@ describe('promote', () => {
     await forcePromote(fake);
     const next = await deploy(fake, 1, 3);
     fake.cluster.failWrite = (write) =>
-      write === 'apply service/hello-b' ? new Error('the API server did not answer') : undefined;
+      write === 'switch service/hello-b' || write === 'apply service/hello-b'
+        ? new Error('the API server did not answer')
+        : undefined;
     // hello-a switches, hello-b fails; putting hello-a back fails too.
     let hold = true;
     const inner = fake.cluster.failWrite;

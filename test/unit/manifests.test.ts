@@ -123,10 +123,10 @@ describe('manifests', () => {
   });
 
   it('the live, color and preview Services select by service and color only', () => {
-    for (const [role, name, type] of [
-      ['live', 'hello-b', 'LoadBalancer'],
-      ['color', 'hello-b-blue', 'ClusterIP'],
-      ['preview', 'hello-b-preview', 'ClusterIP'],
+    for (const [role, name, type, hash] of [
+      ['live', 'hello-b', 'LoadBalancer', '18290c9286009d9d'],
+      ['color', 'hello-b-blue', 'ClusterIP', 'e99704818674e9e6'],
+      ['preview', 'hello-b-preview', 'ClusterIP', 'aea50b7aa18ffc0c'],
     ] as const) {
       expect(
         serviceManifest(
@@ -145,6 +145,8 @@ describe('manifests', () => {
             'greenlight.dev/group': 'master',
             'greenlight.dev/role': role,
           },
+          // The spec's hash: an unchanged Service is not written again.
+          annotations: { 'greenlight.dev/spec-hash': hash },
         },
         spec: {
           type,

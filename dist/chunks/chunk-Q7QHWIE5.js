@@ -4,7 +4,7 @@ import {
   connectKube,
   engineDepsFor,
   runContextFrom
-} from "./chunk-BOKV4STS.js";
+} from "./chunk-YB76C73I.js";
 import {
   info,
   warning

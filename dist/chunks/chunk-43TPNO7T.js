@@ -5,10 +5,10 @@ import {
   judgeRollout,
   nothingOnStandby,
   standbyReleaseId
-} from "./chunk-6NYT5PGP.js";
+} from "./chunk-3UPO7GGZ.js";
 import {
   EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 
 // src/engine/standby.ts
 function standbyRelease(view, named) {

@@ -2,9 +2,9 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps
-} from "./chunk-GXWBKHJO.js";
-import "./chunk-BOKV4STS.js";
-import "./chunk-CHZDSVB2.js";
+} from "./chunk-Q7QHWIE5.js";
+import "./chunk-YB76C73I.js";
+import "./chunk-QJLG5EHB.js";
 import {
   workspace
 } from "./chunk-WLY3PBTA.js";
@@ -13,18 +13,17 @@ import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunk-6FIIWV36.js";
+} from "./chunk-CC5BXLXY.js";
 import {
   historyEntry,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-5JUTBUVV.js";
-import "./chunk-3XKL2OLV.js";
+} from "./chunk-IG52LHTU.js";
+import "./chunk-43TPNO7T.js";
 import {
   readGroupView
-} from "./chunk-6NYT5PGP.js";
-import "./chunk-O5BAZSXH.js";
-import "./chunk-P26RPQZC.js";
+} from "./chunk-3UPO7GGZ.js";
+import "./chunk-I2ECG3EI.js";
 import {
   requiredGroups
 } from "./chunk-ODQACIOW.js";

@@ -13,7 +13,7 @@ import {
   kubeCall,
   kubeRead,
   observePod
-} from "./chunk-CHZDSVB2.js";
+} from "./chunk-QJLG5EHB.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   commentMarker,
@@ -22,11 +22,9 @@ import {
   statusContext
 } from "./chunk-2TOWVX3P.js";
 import {
+  EngineError,
   colorServiceName
-} from "./chunk-O5BAZSXH.js";
-import {
-  EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 import {
   createCommandRunner
 } from "./chunk-O5C6QCPA.js";

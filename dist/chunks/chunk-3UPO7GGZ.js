@@ -1,21 +1,19 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
-  colorServiceName,
-  liveServiceName,
-  liveServiceSpec,
-  previewServiceSpec
-} from "./chunk-O5BAZSXH.js";
-import {
   ConflictError,
   DEFAULT_LEASE_DURATION_MS,
   EngineError,
   LOCK_LEASE_NAME,
   RENEW_FRACTION,
+  colorServiceName,
   decideLease,
   heldLease,
-  holderMayWrite
-} from "./chunk-P26RPQZC.js";
+  holderMayWrite,
+  liveServiceName,
+  liveServiceSpec,
+  previewServiceSpec
+} from "./chunk-I2ECG3EI.js";
 import {
   COLORS,
   deploymentName,
@@ -557,6 +555,7 @@ function validateConcurrency(concurrency) {
 
 // src/engine/switch.ts
 var WRITE_CONCURRENCY = 16;
+var SWITCH_CONCURRENCY = 64;
 async function switchGroupLive(view, input, deps) {
   const intent = {
     operation: input.operation,
@@ -605,10 +604,14 @@ async function completeSwitch(view, stored, intent, input, deps) {
   return { record, liveColors: Object.fromEntries(services.map((service) => [service.name, intent.to])) };
 }
 async function pointLiveServices(view, services, color, deps) {
+  const live = new Set(
+    view.objects.services.filter((service) => service.role === "live").map((service) => service.name)
+  );
   const outcomes = await Promise.allSettled(
     services.map(
-      (service) => limitWrites(async () => {
-        const applied = await deps.cluster.applyService(liveServiceSpec(service, view.group.name, color));
+      (service) => limitSwitch(async () => {
+        const spec = liveServiceSpec(service, view.group.name, color);
+        const applied = live.has(spec.name) ? await deps.cluster.selectServiceColor(spec.name, color) : await deps.cluster.applyService(spec);
         if (applied.selectorColor !== color) {
           throw new EngineError(
             "switch-failed",
@@ -743,6 +746,7 @@ function catalogServices(view) {
   });
 }
 var limitWrites = pLimit(WRITE_CONCURRENCY);
+var limitSwitch = pLimit(SWITCH_CONCURRENCY);
 async function forEachLimited(items, write) {
   const outcomes = await Promise.allSettled(items.map((item) => limitWrites(() => write(item))));
   const failed = outcomes.find((outcome) => outcome.status === "rejected");
@@ -960,6 +964,7 @@ function guardCluster(cluster, lock) {
     createNamespace: check(() => cluster.createNamespace()),
     applyDeployment: check((spec) => cluster.applyDeployment(spec)),
     applyService: check((spec) => cluster.applyService(spec)),
+    selectServiceColor: check((name, color) => cluster.selectServiceColor(name, color)),
     scaleDeployment: check((name, replicas) => cluster.scaleDeployment(name, replicas)),
     deleteService: check((name) => cluster.deleteService(name))
   };

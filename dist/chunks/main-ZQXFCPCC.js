@@ -3,30 +3,29 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-KBF5R5BZ.js";
+} from "./chunk-E26J225X.js";
 import {
   actionEngineDeps
-} from "./chunk-GXWBKHJO.js";
+} from "./chunk-Q7QHWIE5.js";
 import {
   connectKube,
   connectRegistry,
   lazyRegistry
-} from "./chunk-BOKV4STS.js";
-import "./chunk-CHZDSVB2.js";
+} from "./chunk-YB76C73I.js";
+import "./chunk-QJLG5EHB.js";
 import {
   workspace
 } from "./chunk-WLY3PBTA.js";
 import "./chunk-BNRP56K6.js";
 import {
   runIntegrationTests
-} from "./chunk-4G75BVBC.js";
+} from "./chunk-ZSNMFLFQ.js";
 import "./chunk-2TOWVX3P.js";
-import "./chunk-3XKL2OLV.js";
-import "./chunk-6NYT5PGP.js";
-import "./chunk-O5BAZSXH.js";
+import "./chunk-43TPNO7T.js";
+import "./chunk-3UPO7GGZ.js";
 import {
   EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 import "./chunk-ODQACIOW.js";
 import "./chunk-5G6K3IH5.js";
 import "./chunk-KRE2M7C2.js";

@@ -7,9 +7,9 @@ import {
   lazyRegistry,
   runContextFrom,
   systemClock
-} from "./chunk-BOKV4STS.js";
-import "./chunk-CHZDSVB2.js";
-import "./chunk-P26RPQZC.js";
+} from "./chunk-YB76C73I.js";
+import "./chunk-QJLG5EHB.js";
+import "./chunk-I2ECG3EI.js";
 import "./chunk-63LXJWUQ.js";
 import "./chunk-5IX7GEB5.js";
 import "./chunk-R6Y2HZ7J.js";

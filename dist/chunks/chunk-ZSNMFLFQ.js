@@ -8,7 +8,7 @@ import {
 import {
   requireStandbyReady,
   standbyRelease
-} from "./chunk-3XKL2OLV.js";
+} from "./chunk-43TPNO7T.js";
 import {
   catalogServices,
   changeRecord,
@@ -17,14 +17,12 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-6NYT5PGP.js";
+} from "./chunk-3UPO7GGZ.js";
 import {
+  EngineError,
   colorServiceName,
   inClusterUrl
-} from "./chunk-O5BAZSXH.js";
-import {
-  EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 import {
   parseDuration
 } from "./chunk-KRE2M7C2.js";

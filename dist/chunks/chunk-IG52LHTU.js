@@ -9,14 +9,13 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-6NYT5PGP.js";
+} from "./chunk-3UPO7GGZ.js";
 import {
+  EngineError,
   deploymentSpecOf,
+  servicesToApply,
   supportServiceSpecs
-} from "./chunk-O5BAZSXH.js";
-import {
-  EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 import {
   describeSelector
 } from "./chunk-5G6K3IH5.js";
@@ -360,8 +359,11 @@ async function applyReleaseToColor(input, deps) {
     if (!found) throw new Error(`${planned.service} is not in the catalog ${catalog.file}`);
     return { planned, catalogService: found };
   });
+  const wanted = catalogServices.flatMap(
+    ({ catalogService }) => supportServiceSpecs(catalogService, group.name, color)
+  );
   await forEachLimited(
-    catalogServices.flatMap(({ catalogService }) => supportServiceSpecs(catalogService, group.name, color)),
+    servicesToApply(wanted, input.existingServices),
     (spec) => deps.cluster.applyService(spec)
   );
   const context = {

@@ -3,11 +3,11 @@ const require = __greenlightRequire(import.meta.url);
 import {
   applyReleaseToColor,
   recordedServicePlans
-} from "./chunk-5JUTBUVV.js";
+} from "./chunk-IG52LHTU.js";
 import {
   requireStandbyReady,
   standbyRelease
-} from "./chunk-3XKL2OLV.js";
+} from "./chunk-43TPNO7T.js";
 import {
   changeRecord,
   colorTargets,
@@ -22,10 +22,10 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-6NYT5PGP.js";
+} from "./chunk-3UPO7GGZ.js";
 import {
   EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 
 // src/core/gate.ts
 function checkPromotionGate(input) {
@@ -229,7 +229,8 @@ async function redeploy(view, record, color, input, deps) {
       ...input,
       releaseId: record.id,
       color,
-      services: recordedServicePlans(record, view.group, input.catalog)
+      services: recordedServicePlans(record, view.group, input.catalog),
+      existingServices: view.objects.services
     },
     deps
   );

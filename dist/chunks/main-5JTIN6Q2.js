@@ -2,27 +2,26 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps
-} from "./chunk-GXWBKHJO.js";
+} from "./chunk-Q7QHWIE5.js";
 import {
   connectRegistry
-} from "./chunk-BOKV4STS.js";
-import "./chunk-CHZDSVB2.js";
+} from "./chunk-YB76C73I.js";
+import "./chunk-QJLG5EHB.js";
 import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunk-NATPYVJ6.js";
+} from "./chunk-C4OISKEQ.js";
 import {
   planToJson,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-5JUTBUVV.js";
+} from "./chunk-IG52LHTU.js";
 import {
   readGroupView
-} from "./chunk-6NYT5PGP.js";
-import "./chunk-O5BAZSXH.js";
-import "./chunk-P26RPQZC.js";
+} from "./chunk-3UPO7GGZ.js";
+import "./chunk-I2ECG3EI.js";
 import "./chunk-5G6K3IH5.js";
 import "./chunk-63LXJWUQ.js";
 import {

@@ -3,11 +3,10 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-KBF5R5BZ.js";
-import "./chunk-CHZDSVB2.js";
+} from "./chunk-E26J225X.js";
+import "./chunk-QJLG5EHB.js";
 import "./chunk-2TOWVX3P.js";
-import "./chunk-O5BAZSXH.js";
-import "./chunk-P26RPQZC.js";
+import "./chunk-I2ECG3EI.js";
 import "./chunk-O5C6QCPA.js";
 import "./chunk-C337HVKU.js";
 import "./chunk-R6Y2HZ7J.js";

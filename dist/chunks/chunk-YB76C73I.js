@@ -4,6 +4,7 @@ import {
   ChangeSignal,
   FIELD_MANAGER,
   KubeError,
+  LABEL_COLOR,
   LABEL_MANAGED_BY,
   LABEL_RECORD,
   MANAGED_BY,
@@ -26,11 +27,11 @@ import {
   recordName,
   serviceManifest,
   setHeaderOptions
-} from "./chunk-CHZDSVB2.js";
+} from "./chunk-QJLG5EHB.js";
 import {
   EngineError,
   LOCK_LEASE_NAME
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 import {
   createEcrClient,
   ecrImageRegistry
@@ -157,6 +158,23 @@ function kubeGroupCluster(client, namespace) {
         { retry: "safe" }
       );
       return observeService(applied);
+    },
+    async selectServiceColor(name, color) {
+      const patched = await kubeCall(
+        client,
+        `switch Service ${name} in ${ns} to ${color}`,
+        () => client.core.patchNamespacedService(
+          {
+            name,
+            namespace: ns,
+            body: { spec: { selector: { [LABEL_COLOR]: color } } },
+            fieldManager: FIELD_MANAGER
+          },
+          MERGE
+        ),
+        { retry: "safe" }
+      );
+      return observeService(patched);
     },
     async scaleDeployment(name, replicas) {
       await kubeCall(

@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   applyReleaseToColor
-} from "./chunk-5JUTBUVV.js";
+} from "./chunk-IG52LHTU.js";
 import {
   changeRecord,
   colorTargets,
@@ -19,13 +19,11 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-6NYT5PGP.js";
+} from "./chunk-3UPO7GGZ.js";
 import {
+  EngineError,
   inClusterUrl
-} from "./chunk-O5BAZSXH.js";
-import {
-  EngineError
-} from "./chunk-P26RPQZC.js";
+} from "./chunk-I2ECG3EI.js";
 import {
   describeSelector,
   nearest
@@ -292,7 +290,13 @@ async function rollOutStandby(plan, existing, input, session) {
     (current) => deployingRecord(current, releaseFields(plan, deps), nowIso(deps.clock))
   );
   await applyReleaseToColor(
-    { ...input, releaseId: plan.releaseId, color: plan.standbyColor, services: plan.services },
+    {
+      ...input,
+      releaseId: plan.releaseId,
+      color: plan.standbyColor,
+      services: plan.services,
+      existingServices: view.objects.services
+    },
     deps
   );
   try {
