@@ -62,8 +62,11 @@ const CATALOG = `services:
     calls: [hello-a]
 `;
 
+/** The test image: kwok ends its pod with exit code 0 or 1; `missing` is in no repository. */
+type Suite = 'exit-0' | 'exit-1' | 'missing';
+
 /** groups/master.yaml of a deployments repository: the suite decides the tests' outcome. */
-function masterGroup(namespace: string, suite: 'exit-0' | 'exit-1', approval?: string): string {
+function masterGroup(namespace: string, suite: Suite, approval?: string): string {
   return [
     `namespace: ${namespace}`,
     'defaultBranch: master',
@@ -84,7 +87,7 @@ interface Deployments {
   state: ReturnType<typeof namespaceReader>;
 }
 
-function deploymentsRepo(suite: 'exit-0' | 'exit-1', approval?: string): Deployments {
+function deploymentsRepo(suite: Suite, approval?: string): Deployments {
   const namespace = uniqueNamespace('wf-master');
   namespaces.push(namespace);
   const repo = createWorkflowRepo({
@@ -277,7 +280,7 @@ describe('deploy-group.yml by workflow_dispatch', () => {
   });
 });
 
-describe('deploy-group.yml with overrides, auto-promote off and no approval', () => {
+describe('deploy-group.yml, the other paths', () => {
   it('tests the overridden branch on standby and leaves it there, verified; live and approval untouched', async () => {
     const deployments = deploymentsRepo('exit-0', 'production');
     try {
@@ -309,6 +312,33 @@ describe('deploy-group.yml with overrides, auto-promote off and no approval', ()
       expect(deployed['hello-a-blue']).toMatchObject({ replicas: 2, digest: digests['hello-a'] });
       expect(deployed['hello-b-blue']).toMatchObject({ replicas: 1, digest: feature });
       expect(Object.values(await deployments.state.records())).toMatchObject([{ phase: 'verified' }]);
+    } finally {
+      deployments.repo.remove();
+    }
+  }, 660_000);
+
+  it('tests that cannot run (the test image is in no repository) fail the test job, and the standby still goes', async () => {
+    const deployments = deploymentsRepo('missing');
+    try {
+      await pushMasterImages();
+      const run = await timedRun(
+        'deploy-group.yml, no test image',
+        runnerOptions(deployments.repo, { inputs: { group: 'master' } }),
+      );
+      expect(run.exitCode).not.toBe(0);
+      expect(results(run), run.transcript()).toEqual({
+        deploy: 'success',
+        test: 'failure',
+        reject: 'success',
+        result: 'success',
+      });
+      expect(run.job('test').step('test').log).toContain('suite/missing');
+      expect(run.job('result').step('result').outputs).toMatchObject({ passed: '', phase: 'rejected' });
+      expect(await deployments.state.deployments()).toMatchObject({
+        'hello-a-blue': { replicas: 0 },
+        'hello-b-blue': { replicas: 0 },
+      });
+      expect(Object.values(await deployments.state.records())).toMatchObject([{ phase: 'rejected' }]);
     } finally {
       deployments.repo.remove();
     }
@@ -358,6 +388,36 @@ describe('nightly.yml', () => {
         'live-colors': '{"hello-a":"blue","hello-b":"blue"}',
       });
       expect(await deployments.state.liveSelectors()).toEqual({ 'hello-a': 'blue', 'hello-b': 'blue' });
+    } finally {
+      deployments.repo.remove();
+    }
+  }, 660_000);
+
+  it('is red when the tests failed, though deploy-group.yml succeeded in rejecting the release', async () => {
+    const deployments = deploymentsRepo('exit-1');
+    try {
+      await pushMasterImages();
+      const run = await timedRun(
+        'nightly.yml, failing suite',
+        runnerOptions(deployments.repo, { workflow: '.github/workflows/nightly.yml', event: 'schedule' }),
+      );
+      expect(run.exitCode).not.toBe(0);
+      expect(run.jobs.map((job) => [job.id, job.result])).toEqual([
+        ['deploy', 'success'],
+        ['test', 'success'],
+        ['reject', 'success'],
+        ['result', 'success'],
+        ['verdict', 'failure'],
+      ]);
+      expect(run.job('verdict').step('verdict').outputs).toMatchObject({
+        passed: 'false',
+        phase: 'rejected',
+      });
+      expect(run.job('verdict').step('verdict').log).toContain(
+        "::error title=nightly::the master group's integration tests failed",
+      );
+      expect(Object.values(await deployments.state.records())).toMatchObject([{ phase: 'rejected' }]);
+      expect(await deployments.state.liveSelectors()).toEqual({});
     } finally {
       deployments.repo.remove();
     }
