@@ -145,11 +145,14 @@ describe('deploy-group.yml by workflow_dispatch', () => {
   let firstDigests: Record<string, string>;
 
   beforeAll(async () => {
-    deployments = deploymentsRepo('exit-0', 'production');
+    // The group names no approval environment: the dispatch adds one.
+    deployments = deploymentsRepo('exit-0');
     firstDigests = await pushMasterImages();
     first = await timedRun(
       'deploy-group.yml, passing suite',
-      runnerOptions(deployments.repo, { inputs: { group: 'master', 'scale-down-delay': '1s' } }),
+      runnerOptions(deployments.repo, {
+        inputs: { group: 'master', 'approval-environment': 'production', 'scale-down-delay': '1s' },
+      }),
     );
   }, 660_000);
   afterAll(() => deployments?.repo.remove());
@@ -221,7 +224,7 @@ describe('deploy-group.yml by workflow_dispatch', () => {
 
     beforeAll(async () => {
       if (first.exitCode !== 0) return;
-      deployments.repo.commit('master: a suite that fails', {
+      deployments.repo.commit('master: a suite that fails, and an approval environment of its own', {
         'groups/master.yaml': masterGroup(deployments.namespace, 'exit-1', 'production'),
       });
       secondDigests = await pushMasterImages();
@@ -281,7 +284,7 @@ describe('deploy-group.yml by workflow_dispatch', () => {
 });
 
 describe('deploy-group.yml, the other paths', () => {
-  it('tests the overridden branch on standby and leaves it there, verified; live and approval untouched', async () => {
+  it("tests the overridden branch on standby and leaves it there, verified; the group's approval cannot be swapped", async () => {
     const deployments = deploymentsRepo('exit-0', 'production');
     try {
       const digests = await pushMasterImages();
@@ -293,15 +296,18 @@ describe('deploy-group.yml, the other paths', () => {
             group: 'master',
             overrides: 'hello-b=feature/login',
             'auto-promote': 'false',
-            'approval-environment': 'none',
+            'approval-environment': 'qa',
           },
         }),
       );
       expect(run.exitCode, run.transcript()).toBe(0);
       expect(results(run)).toEqual({ deploy: 'success', test: 'success', result: 'success' });
-      // The group names an approval environment; the input "none" turned it off.
+      // The group names an approval environment: a dispatch cannot replace it with another.
       expect(run.job('deploy').step('deploy').outputs.approval).toBe('production');
-      expect(run.job('deploy').step('settings').log).toContain('approval environment: none');
+      expect(run.job('deploy').step('settings').log).toContain(
+        `::warning::the group's promotion.approval "production" applies; the input approval-environment "qa" cannot replace it`,
+      );
+      expect(run.job('deploy').step('settings').outputs.approval).toBe('production');
       expect(run.job('result').step('result').outputs).toMatchObject({
         passed: 'true',
         phase: 'verified',
