@@ -4,27 +4,27 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-PSAIV667.js";
+} from "./chunks/chunk-NATPYVJ6.js";
+import {
+  JUNIT_LOG_BEGIN,
+  extractJUnitFromLog,
+  junitPassed,
+  runIntegrationTests
+} from "./chunks/chunk-4G75BVBC.js";
 import {
   DEFAULT_JUNIT_LIMITS,
-  JUNIT_LOG_BEGIN,
   JUnitError,
   decodeReport,
   describeTotals,
-  extractJUnitFromLog,
   failureEntries,
-  junitPassed,
   parseJUnit,
-  renderJUnitText,
-  runIntegrationTests,
-  teamReporterFor,
-  testDepsFor
-} from "./chunks/chunk-P2XBHUIK.js";
+  renderJUnitText
+} from "./chunks/chunk-2TOWVX3P.js";
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease
-} from "./chunks/chunk-FNMP6LCR.js";
+} from "./chunks/chunk-6FIIWV36.js";
 import {
   groupStatus,
   historyEntry,
@@ -34,40 +34,41 @@ import {
   renderPlanTable,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-ZNKFC3LD.js";
+} from "./chunks/chunk-5JUTBUVV.js";
+import "./chunks/chunk-3XKL2OLV.js";
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  colorTargets,
+  liveReleaseId,
+  scaleColor,
+  waitForRollout,
+  withGroupLock
+} from "./chunks/chunk-6NYT5PGP.js";
+import "./chunks/chunk-O5BAZSXH.js";
+import {
+  EngineError
+} from "./chunks/chunk-P26RPQZC.js";
 import {
   ConfigError,
-  DEFAULT_LOCK_TIMEOUT_MS,
-  EngineError,
   checkGroupFile,
   cliOverrideEntries,
-  colorTargets,
-  connectKube,
-  connectRegistry,
   dueGroups,
-  engineDepsFor,
   formatDiagnostic,
-  lazyRegistry,
   listGroupFiles,
-  liveReleaseId,
   loadCatalog,
   loadGroupWithOverrides,
   lookbackWindow,
   renderDueJson,
   renderDueText,
   requiredGroups,
-  runContextFrom,
-  scaleColor,
-  validateGroupsDir,
-  waitForRollout,
-  withGroupLock
-} from "./chunks/chunk-JZ7UAZIR.js";
+  validateGroupsDir
+} from "./chunks/chunk-ODQACIOW.js";
+import "./chunks/chunk-5G6K3IH5.js";
 import {
   parseDuration,
   parseScaleDownDelay
-} from "./chunks/chunk-UIDQUT5U.js";
-import "./chunks/chunk-YWAMSTXI.js";
-import "./chunks/chunk-WAWVFMRZ.js";
+} from "./chunks/chunk-KRE2M7C2.js";
+import "./chunks/chunk-5IX7GEB5.js";
 import {
   COLORS
 } from "./chunks/chunk-R6Y2HZ7J.js";
@@ -75,8 +76,7 @@ import {
   GreenlightError,
   InputError,
   describeError
-} from "./chunks/chunk-ICTWTR22.js";
-import "./chunks/chunk-TAPV5QTX.js";
+} from "./chunks/chunk-C4AV673B.js";
 import "./chunks/chunk-KSZB5HZC.js";
 
 // src/version.ts
@@ -131,6 +131,7 @@ function groupCommand(spec) {
         group,
         spec.overrides?.(parsed) ?? []
       );
+      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-VC63FWLQ.js");
       const client = connectKube(
         io.env,
         values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
@@ -179,6 +180,7 @@ var deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    const { connectRegistry } = await import("./chunks/connect-VC63FWLQ.js");
     const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const result = await deployGroup(
       {
@@ -450,6 +452,7 @@ var planCommand = groupCommand({
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
   async run({ parsed, validated, deps, io, json }) {
+    const { connectRegistry } = await import("./chunks/connect-VC63FWLQ.js");
     const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
@@ -693,6 +696,8 @@ var testCommand = groupCommand({
   },
   check: (parsed) => !MODES.includes(parsed.values.mode) ? `--mode: expected one of ${MODES.join(", ")}, got "${parsed.values.mode}"` : parsed.values.urls !== void 0 && !["port-forward", "in-cluster"].includes(parsed.values.urls) ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"` : void 0,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
+    const { connectRegistry, lazyRegistry } = await import("./chunks/connect-VC63FWLQ.js");
+    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-SYDLD5GH.js");
     const images = lazyRegistry(
       () => connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env })
     );

@@ -1,5 +1,7 @@
 /** The deploy-group action's inputs, read and checked before anything else is loaded. */
-import { type GroupInputs, readGroupInputs } from '../../src/runner/group-inputs.ts';
+import { inputOverrideEntries } from '../../src/core/config/overrides.ts';
+import type { ValidatedGroup } from '../../src/disk/groups.ts';
+import { type GroupInputs, loadActionGroup, readGroupInputs } from '../../src/runner/group-inputs.ts';
 import {
   booleanInput,
   durationInput,
@@ -16,12 +18,16 @@ export interface DeployGroupInputs extends GroupInputs {
   lockTimeoutMs: number;
   keepFailed: boolean;
   dryRun: boolean;
+  /** The group, the catalog and the overrides, validated. */
+  validated: ValidatedGroup;
 }
 
 export function readDeployGroupInputs(source: InputSource): DeployGroupInputs {
-  return {
-    ...readGroupInputs(source),
-    overrides: listInput(source, 'overrides'),
+  const group = readGroupInputs(source);
+  const overrides = listInput(source, 'overrides');
+  const inputs = {
+    ...group,
+    overrides,
     registry: optionalInput(source, 'registry') ?? 'ecr',
     awsRegion: optionalInput(source, 'aws-region'),
     timeoutMs: durationInput(source, 'timeout', '10m'),
@@ -29,4 +35,5 @@ export function readDeployGroupInputs(source: InputSource): DeployGroupInputs {
     keepFailed: booleanInput(source, 'keep-failed', false),
     dryRun: booleanInput(source, 'dry-run', false),
   };
+  return { ...inputs, validated: loadActionGroup(group, inputOverrideEntries('overrides', overrides)) };
 }

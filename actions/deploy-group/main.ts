@@ -4,7 +4,6 @@
  * publish outputs and the job summary.
  */
 import * as core from '@actions/core';
-import { inputOverrideEntries } from '../../src/core/config/overrides.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { renderStatusMarkdown } from '../../src/core/render-engine.ts';
 import { planToJson, renderPlanMarkdown } from '../../src/core/render-plan.ts';
@@ -14,13 +13,12 @@ import { liveColorsOfPlan, previewUrls } from '../../src/engine/outputs.ts';
 import { planGroup } from '../../src/engine/plan.ts';
 import { statusOf } from '../../src/engine/status.ts';
 import { readGroupView } from '../../src/engine/view.ts';
-import { actionEngineDeps, loadActionGroup } from '../../src/runner/engine.ts';
+import { actionEngineDeps } from '../../src/runner/engine.ts';
 import { connectRegistry } from '../../src/wiring/connect.ts';
 import type { DeployGroupInputs } from './inputs.ts';
 
 export async function run(inputs: DeployGroupInputs): Promise<void> {
-  // Validation first, before any network call or write.
-  const validated = loadActionGroup(inputs, inputOverrideEntries('overrides', inputs.overrides));
+  const { validated } = inputs;
   // The OCI registry password comes from the job's env; keep it out of every log line.
   if (process.env.REGISTRY_PASSWORD) core.setSecret(process.env.REGISTRY_PASSWORD);
   const images = connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion });

@@ -1,5 +1,6 @@
 /** The run-integration action's inputs, read and checked before anything else is loaded. */
-import { type GroupInputs, readGroupInputs } from '../../src/runner/group-inputs.ts';
+import type { ValidatedGroup } from '../../src/disk/groups.ts';
+import { type GroupInputs, loadActionGroup, readGroupInputs } from '../../src/runner/group-inputs.ts';
 import {
   booleanInput,
   choiceInput,
@@ -22,11 +23,13 @@ export interface RunIntegrationInputs extends GroupInputs {
   githubToken: string | undefined;
   reportPath: string;
   failOnFailure: boolean;
+  validated: ValidatedGroup;
 }
 
 export function readRunIntegrationInputs(source: InputSource): RunIntegrationInputs {
-  return {
-    ...readGroupInputs(source),
+  const group = readGroupInputs(source);
+  const inputs = {
+    ...group,
     releaseId: optionalInput(source, 'release-id'),
     mode: choiceInput(source, 'mode', MODES, 'auto'),
     urls: choiceInput(source, 'urls', URLS, 'group'),
@@ -38,4 +41,5 @@ export function readRunIntegrationInputs(source: InputSource): RunIntegrationInp
     reportPath: optionalInput(source, 'report-path') ?? 'greenlight-junit.xml',
     failOnFailure: booleanInput(source, 'fail-on-failure', true),
   };
+  return { ...inputs, validated: loadActionGroup(group) };
 }

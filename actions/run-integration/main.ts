@@ -7,14 +7,15 @@ import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import { EngineError } from '../../src/core/failures.ts';
 import { runIntegrationTests } from '../../src/engine/test-run.ts';
-import { actionEngineDeps, loadActionGroup, workspace } from '../../src/runner/engine.ts';
+import { actionEngineDeps } from '../../src/runner/engine.ts';
+import { workspace } from '../../src/runner/group-inputs.ts';
 import { connectKube, connectRegistry, lazyRegistry } from '../../src/wiring/connect.ts';
 import { teamReporterFor, testDepsFor } from '../../src/wiring/testing.ts';
 import type { RunIntegrationInputs } from './inputs.ts';
 
 export async function run(inputs: RunIntegrationInputs): Promise<void> {
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const validated = loadActionGroup(inputs);
+  const { validated } = inputs;
   const deps = actionEngineDeps(validated);
   const images = lazyRegistry(() =>
     connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion }),

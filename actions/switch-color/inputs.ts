@@ -1,7 +1,8 @@
 /** The switch-color action's inputs, read and checked before anything else is loaded. */
 import { parseScaleDownDelay } from '../../src/core/duration.ts';
 import { InputError } from '../../src/core/errors.ts';
-import { type GroupInputs, readGroupInputs } from '../../src/runner/group-inputs.ts';
+import type { ValidatedGroup } from '../../src/disk/groups.ts';
+import { type GroupInputs, loadActionGroup, readGroupInputs } from '../../src/runner/group-inputs.ts';
 import {
   booleanInput,
   choiceInput,
@@ -22,10 +23,11 @@ export interface SwitchColorInputs extends GroupInputs {
   scaleDownDelay: ScaleDownDelay;
   timeoutMs: number;
   lockTimeoutMs: number;
+  validated: ValidatedGroup;
 }
 
 export function readSwitchColorInputs(source: InputSource): SwitchColorInputs {
-  const inputs: SwitchColorInputs = {
+  const inputs: Omit<SwitchColorInputs, 'validated'> = {
     ...readGroupInputs(source),
     operation: choiceInput(source, 'operation', OPERATIONS),
     releaseId: optionalInput(source, 'release-id'),
@@ -41,5 +43,5 @@ export function readSwitchColorInputs(source: InputSource): SwitchColorInputs {
   if (inputs.force && inputs.operation !== 'promote') {
     throw new InputError(`Input "force" applies to promote only, not to ${inputs.operation}`);
   }
-  return inputs;
+  return { ...inputs, validated: loadActionGroup(inputs) };
 }

@@ -13,11 +13,12 @@ import {
 } from '../../src/engine/promote.ts';
 import { statusOf } from '../../src/engine/status.ts';
 import { readGroupView } from '../../src/engine/view.ts';
-import { actionEngineDeps, loadActionGroup, workspace } from '../../src/runner/engine.ts';
+import { actionEngineDeps } from '../../src/runner/engine.ts';
+import { workspace } from '../../src/runner/group-inputs.ts';
 import type { SwitchColorInputs } from './inputs.ts';
 
 export async function run(inputs: SwitchColorInputs): Promise<void> {
-  const validated = loadActionGroup(inputs);
+  const { validated } = inputs;
   const deps = actionEngineDeps(validated);
   const common = {
     ...validated,

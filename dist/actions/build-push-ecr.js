@@ -1,24 +1,27 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
+  runAction
+} from "../chunks/chunk-BVG4FC6Y.js";
+import {
   booleanInput,
   choiceInput,
   listInput,
   optionalInput,
-  requiredInput,
-  runAction
-} from "../chunks/chunk-MD5NRILB.js";
-import "../chunks/chunk-UIDQUT5U.js";
+  requiredInput
+} from "../chunks/chunk-BNRP56K6.js";
+import "../chunks/chunk-KRE2M7C2.js";
 import {
   BUILDER_CHOICES
 } from "../chunks/chunk-HSGHEUQM.js";
-import "../chunks/chunk-DYZWVZH3.js";
+import "../chunks/chunk-XENWERP3.js";
+import "../chunks/chunk-C337HVKU.js";
 import {
   isCommitSha
 } from "../chunks/chunk-R6Y2HZ7J.js";
 import {
   InputError
-} from "../chunks/chunk-ICTWTR22.js";
+} from "../chunks/chunk-C4AV673B.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/build-push-ecr/inputs.ts
@@ -185,4 +188,4 @@ function readEventPayload() {
 }
 
 // actions/build-push-ecr/index.ts
-await runAction(readActionInputs, async () => (await import("../chunks/main-S7TG54OG.js")).run);
+await runAction(readActionInputs, async () => (await import("../chunks/main-ZHF4SOQJ.js")).run);

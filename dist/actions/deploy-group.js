@@ -1,25 +1,35 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
+  loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-PPCYJSQT.js";
+} from "../chunks/chunk-WLY3PBTA.js";
+import {
+  runAction
+} from "../chunks/chunk-BVG4FC6Y.js";
 import {
   booleanInput,
   durationInput,
   listInput,
-  optionalInput,
-  runAction
-} from "../chunks/chunk-MD5NRILB.js";
-import "../chunks/chunk-UIDQUT5U.js";
-import "../chunks/chunk-DYZWVZH3.js";
-import "../chunks/chunk-ICTWTR22.js";
+  optionalInput
+} from "../chunks/chunk-BNRP56K6.js";
+import {
+  inputOverrideEntries
+} from "../chunks/chunk-ODQACIOW.js";
+import "../chunks/chunk-5G6K3IH5.js";
+import "../chunks/chunk-KRE2M7C2.js";
+import "../chunks/chunk-XENWERP3.js";
+import "../chunks/chunk-C337HVKU.js";
+import "../chunks/chunk-C4AV673B.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/deploy-group/inputs.ts
 function readDeployGroupInputs(source) {
-  return {
-    ...readGroupInputs(source),
-    overrides: listInput(source, "overrides"),
+  const group = readGroupInputs(source);
+  const overrides = listInput(source, "overrides");
+  const inputs = {
+    ...group,
+    overrides,
     registry: optionalInput(source, "registry") ?? "ecr",
     awsRegion: optionalInput(source, "aws-region"),
     timeoutMs: durationInput(source, "timeout", "10m"),
@@ -27,7 +37,8 @@ function readDeployGroupInputs(source) {
     keepFailed: booleanInput(source, "keep-failed", false),
     dryRun: booleanInput(source, "dry-run", false)
   };
+  return { ...inputs, validated: loadActionGroup(group, inputOverrideEntries("overrides", overrides)) };
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-EY5BAVEX.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-5GHXDX7B.js")).run);

@@ -1,22 +1,28 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
+  loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-PPCYJSQT.js";
+} from "../chunks/chunk-WLY3PBTA.js";
+import {
+  runAction
+} from "../chunks/chunk-BVG4FC6Y.js";
 import {
   booleanInput,
   choiceInput,
   durationInput,
-  optionalInput,
-  runAction
-} from "../chunks/chunk-MD5NRILB.js";
+  optionalInput
+} from "../chunks/chunk-BNRP56K6.js";
+import "../chunks/chunk-ODQACIOW.js";
+import "../chunks/chunk-5G6K3IH5.js";
 import {
   parseScaleDownDelay
-} from "../chunks/chunk-UIDQUT5U.js";
-import "../chunks/chunk-DYZWVZH3.js";
+} from "../chunks/chunk-KRE2M7C2.js";
+import "../chunks/chunk-XENWERP3.js";
+import "../chunks/chunk-C337HVKU.js";
 import {
   InputError
-} from "../chunks/chunk-ICTWTR22.js";
+} from "../chunks/chunk-C4AV673B.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/switch-color/inputs.ts
@@ -38,8 +44,8 @@ function readSwitchColorInputs(source) {
   if (inputs.force && inputs.operation !== "promote") {
     throw new InputError(`Input "force" applies to promote only, not to ${inputs.operation}`);
   }
-  return inputs;
+  return { ...inputs, validated: loadActionGroup(inputs) };
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-OBYODO3Z.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-L2VSXHNK.js")).run);

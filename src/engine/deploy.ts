@@ -10,12 +10,12 @@ import { type Color, deploymentName } from '../core/naming.ts';
 import type { Plan } from '../core/plan.ts';
 import { deployingRecord, type ReleaseRecord, type StoredRelease } from '../core/release.ts';
 import { judgeRollout, podProblem } from '../core/rollout.ts';
-import { deploymentSpecOf, supportServiceSpecs } from '../core/workload.ts';
+import { applyReleaseToColor } from './apply.ts';
 import { type DeployDeps, type EngineDeps, type LockOptions, nowIso } from './deps.ts';
 import { planGroup, replan } from './plan.ts';
 import { changeRecord, pruneHistory } from './records.ts';
 import { type Session, withGroupLock } from './session.ts';
-import { colorTargets, forEachLimited, scaleColor } from './switch.ts';
+import { colorTargets, scaleColor } from './switch.ts';
 import { type GroupView, liveReleaseId, standbyReleaseId, viewOf } from './view.ts';
 import { waitForRollout } from './wait.ts';
 
@@ -98,7 +98,10 @@ async function rollOutStandby(
   let stored = await changeRecord(deps.records, plan.releaseId, existing, (current) =>
     deployingRecord(current, releaseFields(plan, deps), nowIso(deps.clock)),
   );
-  await applyStandby(plan, input, deps);
+  await applyReleaseToColor(
+    { ...input, releaseId: plan.releaseId, color: plan.standbyColor, services: plan.services },
+    deps,
+  );
   try {
     await waitForRollout(
       {
@@ -205,35 +208,6 @@ function releaseFields(
     actor: deps.run.actor,
     ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
   };
-}
-
-/** Services first (so endpoints fill as pods come up), then every standby Deployment. */
-async function applyStandby(plan: Plan, input: DeployInput, deps: EngineDeps): Promise<void> {
-  const services = input.group.services.flatMap((service) => {
-    const found = input.catalog.services.get(service.name);
-    return found ? [found] : [];
-  });
-  const ports = new Map([...input.catalog.services.values()].map((service) => [service.name, service.port]));
-  await forEachLimited(
-    services.flatMap((service) => supportServiceSpecs(service, plan.group, plan.standbyColor)),
-    (spec) => deps.cluster.applyService(spec),
-  );
-  const context = {
-    group: plan.group,
-    namespace: plan.namespace,
-    releaseId: plan.releaseId,
-    color: plan.standbyColor,
-    runUrl: deps.run.runUrl,
-    progressDeadlineSeconds: Math.max(60, Math.ceil(input.timeoutMs / 1000)),
-  };
-  await forEachLimited(plan.services, (planned) => {
-    const catalogService = input.catalog.services.get(planned.service);
-    if (!catalogService) throw new Error(`deploy: ${planned.service} is not in the catalog`);
-    return deps.cluster.applyDeployment(deploymentSpecOf(planned, catalogService, ports, context));
-  });
-  deps.log.info(
-    `applied ${plan.services.length} Deployments to ${plan.standbyColor} (release ${plan.releaseId}); waiting for them`,
-  );
 }
 
 /**

@@ -10,13 +10,13 @@ import { checkPromotionGate, type RequiredGroupRecords } from '../core/gate.ts';
 import type { Color } from '../core/naming.ts';
 import { digestsOf, previousLiveRelease, type ReleaseRecord, type StoredRelease } from '../core/release.ts';
 import { judgeRollout } from '../core/rollout.ts';
-import { deploymentSpecOf, supportServiceSpecs } from '../core/workload.ts';
+import { applyReleaseToColor, recordedServicePlans } from './apply.ts';
 import { type EngineDeps, type LockOptions, nowIso } from './deps.ts';
 import { changeRecord } from './records.ts';
-import { nothingOnStandby, type Session, withGroupLock } from './session.ts';
+import { type Session, withGroupLock } from './session.ts';
+import { requireStandbyReady, standbyRelease } from './standby.ts';
 import {
   colorTargets,
-  forEachLimited,
   type ScaleDownDelay,
   scaleColor,
   scaleDownAfterDelay,
@@ -89,21 +89,7 @@ export async function promoteRelease(input: PromoteInput, deps: EngineDeps): Pro
           session,
         )
       : stored;
-    const switched = await switchGroupLive(
-      view,
-      {
-        operation: 'promote',
-        release: target,
-        from: view.liveColor,
-        to: view.standbyColor,
-        previousRelease: live,
-        scaleDownDelay: input.scaleDownDelay,
-        timeoutMs: input.timeoutMs,
-        signal: session.signal,
-      },
-      session.deps,
-    );
-    await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
+    const switched = await switchToStandby(view, 'promote', target, live, input, session);
     return {
       ...result('promoted', view, switched.record, view.standbyColor),
       liveColors: switched.liveColors,
@@ -165,26 +151,46 @@ export async function rollbackRelease(
     }
     await bringUpOnStandby(view, stored, input, session);
     const fresh = await session.reread();
-    const switched = await switchGroupLive(
+    const switched = await switchToStandby(
       fresh,
-      {
-        operation: 'rollback',
-        release: fresh.records.get(target.id) ?? stored,
-        from: view.liveColor,
-        to: view.standbyColor,
-        previousRelease: live,
-        scaleDownDelay: input.scaleDownDelay,
-        timeoutMs: input.timeoutMs,
-        signal: session.signal,
-      },
-      session.deps,
+      'rollback',
+      fresh.records.get(target.id) ?? stored,
+      live,
+      input,
+      session,
     );
-    await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
     return {
       ...result('rolled-back', view, switched.record, view.standbyColor),
       liveColors: switched.liveColors,
     };
   });
+}
+
+/** The whole group onto the standby color, then the old color to zero once its delay passed. */
+async function switchToStandby(
+  view: GroupView,
+  operation: 'promote' | 'rollback',
+  release: StoredRelease,
+  previousRelease: string | undefined,
+  input: SwitchOperationInput,
+  session: Session,
+) {
+  const switched = await switchGroupLive(
+    view,
+    {
+      operation,
+      release,
+      from: view.liveColor,
+      to: view.standbyColor,
+      previousRelease,
+      scaleDownDelay: input.scaleDownDelay,
+      timeoutMs: input.timeoutMs,
+      signal: session.signal,
+    },
+    session.deps,
+  );
+  await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
+  return switched;
 }
 
 /** Makes standby run `stored` ready: at once when it still does, by scaling up, or by deploying its digests. */
@@ -226,45 +232,14 @@ async function redeploy(
   input: SwitchOperationInput,
   deps: EngineDeps,
 ) {
-  const ports = new Map([...input.catalog.services.values()].map((service) => [service.name, service.port]));
-  const context = {
-    group: view.group.name,
-    namespace: view.group.namespace,
-    releaseId: record.id,
-    color,
-    runUrl: deps.run.runUrl,
-    progressDeadlineSeconds: Math.max(60, Math.ceil(input.timeoutMs / 1000)),
-  };
-  const services = record.services.flatMap((service) => {
-    const catalogService = input.catalog.services.get(service.service);
-    return catalogService ? [{ service, catalogService }] : [];
-  });
-  await forEachLimited(
-    services.flatMap(({ catalogService }) => supportServiceSpecs(catalogService, view.group.name, color)),
-    (spec) => deps.cluster.applyService(spec),
-  );
-  const replicas = new Map(view.group.services.map((service) => [service.name, service.replicas]));
-  await forEachLimited(services, ({ service, catalogService }) =>
-    deps.cluster.applyDeployment(
-      deploymentSpecOf(
-        {
-          service: service.service,
-          action: 'deploy',
-          selector: service.branch
-            ? { kind: 'branch', branch: service.branch }
-            : { kind: 'digest', digest: service.digest },
-          source: 'group',
-          repository: service.repository,
-          digest: service.digest,
-          image: service.image,
-          ...(service.commit ? { commit: service.commit } : {}),
-          replicas: replicas.get(service.service) ?? catalogService.replicas,
-        },
-        catalogService,
-        ports,
-        context,
-      ),
-    ),
+  await applyReleaseToColor(
+    {
+      ...input,
+      releaseId: record.id,
+      color,
+      services: recordedServicePlans(record, view.group, input.catalog),
+    },
+    deps,
   );
   const stored = (await deps.records.list()).find((entry) => entry.record.id === record.id);
   await changeRecord(deps.records, record.id, stored, (current) =>
@@ -272,27 +247,7 @@ async function redeploy(
   );
 }
 
-/** The standby's release record, or a one-line refusal. */
-function standbyRelease(view: GroupView, named: string | undefined): StoredRelease {
-  const onStandby = standbyReleaseId(view);
-  if (!onStandby) throw nothingOnStandby(view);
-  if (named && named !== onStandby) {
-    throw new EngineError(
-      'release-not-on-standby',
-      `release ${named} is not on standby: ${view.standbyColor} runs release ${onStandby}`,
-    );
-  }
-  const stored = view.records.get(onStandby);
-  if (!stored) {
-    throw new EngineError(
-      'nothing-on-standby',
-      `standby (${view.standbyColor}) runs release ${onStandby}, which has no release record`,
-    );
-  }
-  return stored;
-}
-
-/** Never switch to pods that are not ready, nor to Deployments that drifted from the record. */
+/** Never switch to Deployments that drifted from the record, nor to pods that are not ready. */
 async function requireReady(view: GroupView, record: ReleaseRecord, session: Session): Promise<void> {
   const wanted = digestsOf(record);
   const drifted = view.group.services
@@ -304,17 +259,7 @@ async function requireReady(view: GroupView, record: ReleaseRecord, session: Ses
       `standby (${view.standbyColor}) does not run the digests of release ${record.id} for ${drifted.join(', ')}`,
     );
   }
-  const verdict = judgeRollout(
-    colorTargets(view, view.standbyColor, record.id, { includePreview: false }),
-    await session.deps.cluster.readRolloutSnapshot(),
-  );
-  if (!verdict.done) {
-    const why = [...verdict.failed, ...verdict.waiting].map((entry) => `${entry.service}: ${entry.reason}`);
-    throw new EngineError(
-      'standby-not-ready',
-      `standby (${view.standbyColor}) is not ready: ${why.join('; ')}`,
-    );
-  }
+  await requireStandbyReady(view, record, '', session.deps);
 }
 
 async function requiredGroupRecords(

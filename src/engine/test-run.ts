@@ -16,7 +16,6 @@ import { digestsOf, type ReleaseRecord, type TestTotals } from '../core/release.
 import type { TeamReporter } from '../core/report/ports.ts';
 import { renderJobSummary } from '../core/report/render.ts';
 import type { DeployedService, PendingTestRun, TestRunReport } from '../core/report/types.ts';
-import { judgeRollout } from '../core/rollout.ts';
 import {
   commandArgv,
   judgeTestJob,
@@ -29,10 +28,10 @@ import {
 } from '../core/testing.ts';
 import type { EngineDeps } from './deps.ts';
 import { nowIso } from './deps.ts';
-import { nothingOnStandby, type Session, type SessionInput, withGroupLock } from './session.ts';
-import { catalogServices, colorTargets } from './switch.ts';
+import { type SessionInput, withGroupLock } from './session.ts';
+import { requireStandbyReady, standbyRelease } from './standby.ts';
+import { catalogServices } from './switch.ts';
 import { recordVerification } from './verify.ts';
-import { type GroupView, standbyReleaseId } from './view.ts';
 
 export type TestMode = 'auto' | 'job' | 'command';
 
@@ -77,8 +76,8 @@ export async function runIntegrationTests(input: TestRunInput, deps: TestDeps): 
   const image = spec.mode === 'job' ? await resolveTestImage(spec.run, input.group, deps.images) : undefined;
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
-    const record = standbyRecord(view, input.releaseId);
-    await requireStandbyReady(view, record, session);
+    const record = standbyRelease(view, input.releaseId).record;
+    await requireStandbyReady(view, record, ' to test', session.deps);
     const target: TestTarget = {
       group: view.group.name,
       namespace: view.group.namespace,
@@ -177,38 +176,6 @@ async function resolveTestImage(reference: string, group: Group, images: ImageRe
     );
   }
   return `${found.host}/${repository}@${found.digest}`;
-}
-
-function standbyRecord(view: GroupView, named: string | undefined): ReleaseRecord {
-  const onStandby = standbyReleaseId(view);
-  if (!onStandby) throw nothingOnStandby(view);
-  if (named && named !== onStandby) {
-    throw new EngineError(
-      'release-not-on-standby',
-      `release ${named} is not on standby: ${view.standbyColor} runs release ${onStandby}`,
-    );
-  }
-  const stored = view.records.get(onStandby);
-  if (!stored)
-    throw new EngineError(
-      'nothing-on-standby',
-      `standby (${view.standbyColor}) runs release ${onStandby}, which has no record`,
-    );
-  return stored.record;
-}
-
-async function requireStandbyReady(view: GroupView, record: ReleaseRecord, session: Session): Promise<void> {
-  const verdict = judgeRollout(
-    colorTargets(view, view.standbyColor, record.id, { includePreview: false }),
-    await session.deps.cluster.readRolloutSnapshot(),
-  );
-  if (!verdict.done) {
-    const why = [...verdict.failed, ...verdict.waiting].map((entry) => `${entry.service}: ${entry.reason}`);
-    throw new EngineError(
-      'standby-not-ready',
-      `standby (${view.standbyColor}) is not ready to test: ${why.join('; ')}`,
-    );
-  }
 }
 
 function pendingRun(

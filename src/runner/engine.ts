@@ -1,28 +1,14 @@
 /**
- * What the group actions share on a runner: the group validated from the workspace, the
- * engine's deps against its namespace (the kubeconfig from KUBECONFIG, as after
+ * What the group actions share on a runner once their inputs are valid: the engine's deps against its namespace (the kubeconfig from KUBECONFIG, as after
  * `aws eks update-kubeconfig`), progress in the job log, and a stop on cancellation.
  */
 import * as core from '@actions/core';
-import type { OverrideEntry } from '../core/config/overrides.ts';
 import type { ProgressLog } from '../core/ports.ts';
-import { loadGroupWithOverrides, type ValidatedGroup } from '../disk/groups.ts';
+import type { ValidatedGroup } from '../disk/groups.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { connectKube, engineDepsFor, runContextFrom } from '../wiring/connect.ts';
-import type { GroupInputs } from './group-inputs.ts';
 
 export const actionLog: ProgressLog = { info: (line) => core.info(line), warn: (line) => core.warning(line) };
-
-export function workspace(): string {
-  return process.env.GITHUB_WORKSPACE ?? process.cwd();
-}
-
-export function loadActionGroup(
-  inputs: GroupInputs,
-  overrides: readonly OverrideEntry[] = [],
-): ValidatedGroup {
-  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
-}
 
 /** A cancelled job gets SIGINT then SIGTERM: the operation stops waiting and releases the lock. */
 export function cancellation(): AbortSignal {

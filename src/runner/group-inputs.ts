@@ -1,4 +1,6 @@
+import type { OverrideEntry } from '../core/config/overrides.ts';
 import { InputError } from '../core/errors.ts';
+import { loadGroupWithOverrides, type ValidatedGroup } from '../disk/groups.ts';
 import { type InputSource, optionalInput, requiredInput } from './inputs.ts';
 
 /** The inputs every group action shares: which group, where its files live. */
@@ -17,4 +19,17 @@ export function readGroupInputs(source: InputSource): GroupInputs {
     );
   }
   return { group, groupsDir: optionalInput(source, 'groups-dir') ?? 'groups' };
+}
+
+/** Where the job checked out the repository: relative paths (groups-dir) are taken from here. */
+export function workspace(): string {
+  return process.env.GITHUB_WORKSPACE ?? process.cwd();
+}
+
+/** The group and the catalog (and overrides), validated: part of reading the inputs, before anything heavy loads. */
+export function loadActionGroup(
+  inputs: GroupInputs,
+  overrides: readonly OverrideEntry[] = [],
+): ValidatedGroup {
+  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
 }

@@ -351,7 +351,7 @@ describe('plan with namespace-scoped rights only', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       new RegExp(
-        `^greenlight plan: could not list the (Deployments|Services) in ${namespace}: .*forbidden.* \\(HTTP 403\\)\n  hint: the identity lacks RBAC permission`,
+        `^greenlight plan: could not list the (Deployments|Services) in ${namespace}: .*forbidden.* \\(HTTP 403\\)\n  hint: bind the greenlight-deployer Role of terraform/rbac/`,
       ),
     );
   });
@@ -394,14 +394,7 @@ describe('invalid input writes nothing', () => {
     expect(await snapshot(namespace)).toEqual(before);
   });
 
-  it('deploy-group without dry-run stops after validating, and the namespace is unchanged', async () => {
-    const run = runActionBundle(
-      'deploy-group',
-      { group: 'invalid', 'groups-dir': dir, registry: stack.registry },
-      { KUBECONFIG: stack.kubeconfig },
-    );
-    expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain('deploying arrives with the blue/green engine');
+  it('deploy-group with a bad override fails naming the input line, and the namespace is unchanged', async () => {
     const bad = runActionBundle(
       'deploy-group',
       {

@@ -139,6 +139,7 @@ describe('run-integration, command mode', () => {
         `const ok = process.env.GREENLIGHT_URL_HELLO_A === ${JSON.stringify(want)} && process.env.GREENLIGHT_RELEASE?.length === 16;`,
         "const fail = process.env.SUITE_FAIL === '1';",
         'const extra = fail ? \'<testcase name="hello-b"><failure message="hello-b is down"/></testcase>\' : \'\';',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the test script's own template literal
         'writeFileSync(process.env.GREENLIGHT_JUNIT_FILE, `<testsuite name="s"><testcase name="urls"/>${extra}</testsuite>`);',
         'process.exit(ok && !fail ? 0 : 1);',
         '',

@@ -14,6 +14,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { KWOK_NODE_ANNOTATION, KWOK_NODE_NAME } from './annotations.ts';
 import { createStackPki, kubeconfigYaml } from './pki.ts';
 import {
@@ -35,7 +36,8 @@ export const STACK_AWS_ACCESS_KEY_ID = 'AKIAGREENLIGHTTEST00';
 export const STACK_AWS_SECRET_ACCESS_KEY = 'greenlight-local-stack-dummy-secret';
 /** moto's default account. */
 export const STACK_AWS_ACCOUNT_ID = '123456789012';
-export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+// A /16: engine tests keep four Services per service, in many namespaces at once.
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/16';
 
 export interface StartStackOptions {
   /** Parent of the stack's temp dir (default: the OS temp dir). */
@@ -57,6 +59,29 @@ export interface StartStackOptions {
    * real-node section of install.sh. See real-nodes/node.ts.
    */
   realNodes?: boolean;
+  /**
+   * Benchmarks (bench/): pods become Ready after this many milliseconds instead of
+   * the stages' 1000 (a pod's `greenlight.test/ready-delay` annotation still wins).
+   * Default: the stages as they are.
+   */
+  podReadyDelayMs?: number;
+  /**
+   * Benchmarks: the API server writes an audit log (JSON lines, `logs/audit.log`,
+   * `info.logs.audit`) under a policy that records every request at level Metadata,
+   * except those of the cluster's own components. Default: no audit log.
+   */
+  auditLog?: boolean;
+  /**
+   * Benchmarks: lift the client-side rate limits of kube-controller-manager and
+   * kube-scheduler (20 and 50 QPS by default), as `kwokctl --disable-qps-limits` does,
+   * so that the cluster's own work for hundreds of objects does not queue. Default: off.
+   */
+  unlimitedControllerQps?: boolean;
+  /**
+   * Benchmarks: the Service IP range (default SERVICE_CLUSTER_IP_RANGE, a /16: 65534
+   * Services). Greenlight keeps four Services per service; 200 services need a /20 or more.
+   */
+  serviceClusterIpRange?: string;
 }
 
 export interface RecordedProcess {
@@ -391,7 +416,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       `--service-account-issuer=${apiServerUrl}`,
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      `--service-cluster-ip-range=${serviceIpRange(options)}`,
       // front-proxy (aggregation) settings, so that the controller manager and
       // scheduler find the request-header CA they look for and do not log errors
       `--requestheader-client-ca-file=${pki.caCert}`,
@@ -405,6 +430,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       '--profiling=false',
       '--endpoint-reconciler-type=none',
       ...(realNode?.apiServerFlags ?? []),
+      ...auditLogArgs(dir, options),
       '--v=1',
     ]);
     await waitUntilReady(
@@ -430,10 +456,11 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       `--root-ca-file=${pki.caCert}`,
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      `--service-cluster-ip-range=${serviceIpRange(options)}`,
       // nothing here needs a cloud or real kubelets to garbage-collect images
       '--controllers=*,-cloud-node-lifecycle-controller,-service-lb-controller,-node-route-controller',
       '--profiling=false',
+      ...controllerQpsArgs(options),
       '--v=1',
     ]);
     const scheduler = start('kube-scheduler', bins['kube-scheduler'] as string, [
@@ -445,6 +472,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       `--cert-dir=${join(dir, 'kube-scheduler-certs')}`,
       '--leader-elect=false',
       '--profiling=false',
+      ...controllerQpsArgs(options),
       '--v=1',
     ]);
     const kwokHome = join(dir, 'kwok-home'); // kwok also reads ~/.kwok/kwok.yaml: keep a person's out
@@ -456,7 +484,7 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
           bins.kwok as string,
           [
             `--kubeconfig=${kwokKubeconfig}`,
-            `--config=${join(STACK_SOURCE_DIR, 'kwok', 'stages.yaml')}`,
+            `--config=${kwokStagesFile(dir, options)}`,
             '--manage-all-nodes=false',
             `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
             '--cidr=10.244.0.0/16',
@@ -561,7 +589,10 @@ async function startStackOnce(options: StartStackOptions): Promise<RunningStack>
       caFile: pki.caCert,
       nodeName: realNodeInfo?.nodeName ?? KWOK_NODE_NAME,
       kubernetesVersion: versions.kubernetes,
-      logs: Object.fromEntries(processes.map((p) => [p.name, p.log])),
+      logs: {
+        ...Object.fromEntries(processes.map((p) => [p.name, p.log])),
+        ...(options.auditLog ? { audit: auditLogPath(dir) } : {}),
+      },
       ...(realNodeInfo ? { realNode: realNodeInfo } : {}),
     };
     const startupSeconds = (Date.now() - t0) / 1000;
@@ -598,4 +629,73 @@ function startReaper(dir: string, log: (line: string) => void): void {
   });
   // not among the stack's processes: stop() must not kill it; it exits once state.json is gone
   log(`[stack] reaper pid ${reaper.pid} watches pid ${process.pid}`);
+}
+
+// ---------------------------------------------------------------- options for the benchmarks (bench/)
+
+const STAGES_FILE = join(STACK_SOURCE_DIR, 'kwok', 'stages.yaml');
+const POD_READY_STAGE = 'greenlight-pod-ready';
+
+/** The stages kwok runs: the committed file, or a copy in the stack dir with the pod-ready delay changed. */
+function kwokStagesFile(dir: string, options: StartStackOptions): string {
+  if (options.podReadyDelayMs === undefined) return STAGES_FILE;
+  const delayMs = options.podReadyDelayMs;
+  if (!Number.isInteger(delayMs) || delayMs < 0) {
+    throw new Error(`podReadyDelayMs: expected a whole number of milliseconds >= 0, got ${delayMs}`);
+  }
+  const documents = parseAllDocuments(readText(STAGES_FILE));
+  const stage = documents.find((doc) => doc.getIn(['metadata', 'name']) === POD_READY_STAGE);
+  if (!stage?.hasIn(['spec', 'delay', 'durationMilliseconds'])) {
+    throw new Error(`${STAGES_FILE}: no stage ${POD_READY_STAGE} with spec.delay.durationMilliseconds`);
+  }
+  stage.setIn(['spec', 'delay', 'durationMilliseconds'], delayMs);
+  const path = join(dir, 'kwok-stages.yaml');
+  writeFileSync(path, documents.map((doc) => doc.toString()).join('---\n'));
+  return path;
+}
+
+/**
+ * Requests of the cluster's own components are left out (they are not what a benchmark
+ * measures, and they would be most of the log); everything else at Metadata: user, verb
+ * (a watch is verb `watch`, apart from `list` and `get`), resource, namespace, name,
+ * response code and times, without bodies. RequestReceived is omitted, so a request is
+ * one ResponseComplete line (a watch: ResponseStarted when it opens, ResponseComplete when it ends).
+ */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    users: [system:kube-controller-manager, system:kube-scheduler, kwok-controller, system:apiserver]
+  - level: None
+    userGroups: [system:serviceaccounts:kube-system]
+  - level: None
+    nonResourceURLs: [/healthz*, /readyz*, /livez*]
+  - level: Metadata
+`;
+
+function auditLogArgs(dir: string, options: StartStackOptions): string[] {
+  if (!options.auditLog) return [];
+  const policy = join(dir, 'audit-policy.yaml');
+  writeFileSync(policy, AUDIT_POLICY);
+  return [
+    `--audit-policy-file=${policy}`,
+    `--audit-log-path=${auditLogPath(dir)}`,
+    '--audit-log-format=json',
+    '--audit-log-mode=blocking', // every request is in the log when its response is sent
+    '--audit-log-maxsize=0', // never rotated during a run
+  ];
+}
+
+function auditLogPath(dir: string): string {
+  return join(dir, 'logs', 'audit.log');
+}
+
+function serviceIpRange(options: StartStackOptions): string {
+  return options.serviceClusterIpRange ?? SERVICE_CLUSTER_IP_RANGE;
+}
+
+/** The values kwokctl's --disable-qps-limits sets. */
+function controllerQpsArgs(options: StartStackOptions): string[] {
+  return options.unlimitedControllerQps ? ['--kube-api-qps=5000', '--kube-api-burst=10000'] : [];
 }

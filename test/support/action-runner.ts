@@ -3,7 +3,7 @@
  * as `INPUT_<NAME>` (defaults from action.yml filled in), and GITHUB_OUTPUT /
  * GITHUB_STEP_SUMMARY files. Used by the bundle tests of every action.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,49 +42,109 @@ function evaluateDefault(value: string): string {
   return value.replace(/\$\{\{\s*github\.token\s*\}\}/g, 'ghs_test_token_from_runner');
 }
 
+interface PreparedRun {
+  dir: string;
+  outputFile: string;
+  summaryFile: string;
+  entry: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function prepareRun(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+): PreparedRun {
+  const metadata = readActionMetadata(action);
+  const dir = mkdtempSync(join(tmpdir(), `greenlight-${action}-`));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const inputEnv: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(metadata.inputs)) {
+    if (spec.default !== undefined) inputEnv[inputEnvName(name)] = evaluateDefault(spec.default);
+  }
+  for (const [name, value] of Object.entries(inputs)) inputEnv[inputEnvName(name)] = value;
+  return {
+    dir,
+    outputFile,
+    summaryFile,
+    entry: join(REPO_ROOT, 'actions', action, metadata.runs.main),
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      RUNNER_TEMP: dir,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...inputEnv,
+      ...env,
+    },
+  };
+}
+
+function finishRun(run: PreparedRun, exitCode: number | null, stdout: string, stderr: string): ActionRun {
+  try {
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(readFileSync(run.outputFile, 'utf8')),
+      summary: readFileSync(run.summaryFile, 'utf8'),
+    };
+  } finally {
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+}
+
 export function runActionBundle(
   action: string,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
 ): ActionRun {
-  const metadata = readActionMetadata(action);
-  const dir = mkdtempSync(join(tmpdir(), `greenlight-${action}-`));
-  try {
-    const outputFile = join(dir, 'output');
-    const summaryFile = join(dir, 'summary');
-    writeFileSync(outputFile, '');
-    writeFileSync(summaryFile, '');
-    const inputEnv: Record<string, string> = {};
-    for (const [name, spec] of Object.entries(metadata.inputs)) {
-      if (spec.default !== undefined) inputEnv[inputEnvName(name)] = evaluateDefault(spec.default);
-    }
-    for (const [name, value] of Object.entries(inputs)) inputEnv[inputEnvName(name)] = value;
-    const result = spawnSync(NODE24, [join(REPO_ROOT, 'actions', action, metadata.runs.main)], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        RUNNER_TEMP: dir,
-        GITHUB_ACTIONS: 'true',
-        GITHUB_WORKSPACE: dir,
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        ...inputEnv,
-        ...env,
-      },
+  const run = prepareRun(action, inputs, env);
+  const result = spawnSync(NODE24, [run.entry], {
+    cwd: run.dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: run.env,
+  });
+  return finishRun(run, result.status, result.stdout, result.stderr);
+}
+
+/**
+ * The same, without blocking this process: for runs that talk to a server this test process
+ * itself serves (the strict GitHub fake), which spawnSync would starve.
+ */
+export function runActionBundleAsync(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<ActionRun> {
+  const run = prepareRun(action, inputs, env);
+  return new Promise((resolve) => {
+    const child = spawn(NODE24, [run.entry], {
+      cwd: run.dir,
+      env: run.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return {
-      exitCode: result.status,
-      stdout: result.stdout,
-      stderr: result.stderr,
-      outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-      summary: readFileSync(summaryFile, 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(finishRun(run, code, stdout, stderr));
+    });
+  });
 }
 
 /** Parses the `name<<DELIMITER ... DELIMITER` blocks @actions/core writes to GITHUB_OUTPUT. */

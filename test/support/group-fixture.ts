@@ -16,6 +16,10 @@ import { pushOciImage } from './registry.ts';
 
 export interface FixtureService {
   replicas?: number;
+  /** The branch the group deploys (default: the group's default branch). */
+  branch?: string;
+  /** `owner/name` of its source repository, for PR comments and commit statuses. */
+  githubRepository?: string;
   calls?: string[];
   /** The last path element of the repository: `never-ready` or `crashloop` make kwok misbehave. */
   image?: string;
@@ -36,8 +40,8 @@ export interface GroupFixture extends NamespaceReader {
   namespace: string;
   namespaces: Record<string, string>;
   repositories: Record<string, string>;
-  /** Pushes a new image of `service` under `branch`'s last-good tag; returns its digest. */
-  push(service: string, branch?: string): Promise<string>;
+  /** Pushes a new image of `service` under `branch`'s last-good tag (built from `commit`, when given); returns its digest. */
+  push(service: string, branch?: string, commit?: string): Promise<string>;
   /** Rewrites the catalog, e.g. to point a service at a misbehaving image. */
   writeCatalog(services: Record<string, FixtureService>): void;
   /** The CLI with --groups-dir and the admin kubeconfig (or `kubeconfig`). */
@@ -77,11 +81,16 @@ export async function groupFixture(
       if (spec.replicas) lines.push(`    replicas: ${spec.replicas}`);
       if (spec.calls) lines.push(`    calls: [${spec.calls.join(', ')}]`);
       if (spec.serviceType) lines.push(`    serviceType: ${spec.serviceType}`);
+      if (spec.githubRepository) lines.push(`    githubRepository: ${spec.githubRepository}`);
     }
     writeFileSync(join(dir, 'services.yaml'), `${lines.join('\n')}\n`);
   };
   writeCatalog(services);
-  const groupFile = [`namespace: ${namespace}`, 'services:', ...Object.keys(services).map((s) => `  ${s}:`)];
+  const groupFile = [
+    `namespace: ${namespace}`,
+    'services:',
+    ...Object.entries(services).map(([name, spec]) => `  ${name}:${spec.branch ? ` ${spec.branch}` : ''}`),
+  ];
   writeFileSync(join(dir, `${group}.yaml`), `${[...groupFile, options.groupYaml ?? ''].join('\n')}\n`);
   for (const [name, other] of Object.entries(options.otherGroups ?? {})) {
     namespaces[name] = uniqueNamespace(`engine-${name}`);
@@ -109,8 +118,13 @@ export async function groupFixture(
     namespace,
     namespaces,
     repositories,
-    push: (service, branch = 'master') =>
-      pushOciImage(stack.registry, repositories[service] ?? service, [lastGoodTag(branch)]),
+    push: (service, branch = 'master', commit) =>
+      pushOciImage(
+        stack.registry,
+        repositories[service] ?? service,
+        [lastGoodTag(branch)],
+        commit ? { 'org.opencontainers.image.revision': commit } : {},
+      ),
     writeCatalog,
     cli: (args, cliOptions = {}) =>
       runCli([...args, '--groups-dir', dir, '--kubeconfig', cliOptions.kubeconfig ?? stack.kubeconfig], {

@@ -10,12 +10,18 @@ import { expect } from 'vitest';
 export const sha256 = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** Pushes a small OCI image over the distribution API (blobs, then the manifest under each tag); returns its digest. */
-export async function pushOciImage(registry: string, repository: string, tags: string[]): Promise<string> {
+export async function pushOciImage(
+  registry: string,
+  repository: string,
+  tags: string[],
+  labels: Record<string, string> = {},
+): Promise<string> {
   const layer = randomBytes(64);
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
+      config: { Labels: labels },
       rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
     }),
   );

@@ -3,7 +3,6 @@ import { cliOverrideEntries } from '../../core/config/overrides.ts';
 import { planToJson, renderPlanTable } from '../../core/render-plan.ts';
 import { deployGroup } from '../../engine/deploy.ts';
 import { previewUrls } from '../../engine/outputs.ts';
-import { connectRegistry } from '../../wiring/connect.ts';
 import { groupCommand, printJson } from './group-command.ts';
 
 const USAGE =
@@ -22,6 +21,7 @@ export const deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+    const { connectRegistry } = await import('../../wiring/connect.ts');
     const images = connectRegistry({ registry: parsed.values.registry ?? 'ecr', env: io.env });
     const result = await deployGroup(
       {

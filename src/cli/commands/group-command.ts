@@ -10,7 +10,6 @@ import type { ProgressLog } from '../../core/ports.ts';
 import { loadGroupWithOverrides, type ValidatedGroup } from '../../disk/groups.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, type EngineDeps } from '../../engine/deps.ts';
 import type { KubeClient } from '../../kube/client.ts';
-import { connectKube, engineDepsFor, runContextFrom } from '../../wiring/connect.ts';
 import type { CliIO, Command } from '../command.ts';
 import { type ParsedArgs, parseCommandArgs, usageError } from './args.ts';
 
@@ -73,6 +72,8 @@ export function groupCommand<Options extends ParseArgsOptionsConfig>(
         group,
         spec.overrides?.(parsed) ?? [],
       );
+      // The cluster and registry clients are loaded only now: `--help`, usage errors and bad config stay fast.
+      const { connectKube, engineDepsFor, runContextFrom } = await import('../../wiring/connect.ts');
       const client = connectKube(
         io.env,
         values.kubeconfig === undefined ? undefined : String(values.kubeconfig),

@@ -2,7 +2,6 @@
 import { cliOverrideEntries } from '../../core/config/overrides.ts';
 import { renderPlanJson, renderPlanMarkdown, renderPlanTable } from '../../core/render-plan.ts';
 import { planGroup } from '../../engine/plan.ts';
-import { connectRegistry } from '../../wiring/connect.ts';
 import { groupCommand } from './group-command.ts';
 
 const USAGE =
@@ -23,6 +22,7 @@ export const planCommand = groupCommand({
   check: (parsed) =>
     parsed.values.json && parsed.values.markdown ? '--json and --markdown exclude each other' : undefined,
   async run({ parsed, validated, deps, io, json }) {
+    const { connectRegistry } = await import('../../wiring/connect.ts');
     const images = connectRegistry({ registry: parsed.values.registry ?? 'ecr', env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;

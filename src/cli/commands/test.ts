@@ -3,8 +3,6 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { renderJUnitText } from '../../core/report/render.ts';
 import { runIntegrationTests, type TestMode } from '../../engine/test-run.ts';
-import { connectRegistry, lazyRegistry } from '../../wiring/connect.ts';
-import { teamReporterFor, testDepsFor } from '../../wiring/testing.ts';
 import { groupCommand, printJson } from './group-command.ts';
 
 const MODES: readonly TestMode[] = ['auto', 'job', 'command'];
@@ -30,6 +28,8 @@ export const testCommand = groupCommand({
         ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"`
         : undefined,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
+    const { connectRegistry, lazyRegistry } = await import('../../wiring/connect.ts');
+    const { teamReporterFor, testDepsFor } = await import('../../wiring/testing.ts');
     const images = lazyRegistry(() =>
       connectRegistry({ registry: parsed.values.registry ?? 'ecr', env: io.env }),
     );

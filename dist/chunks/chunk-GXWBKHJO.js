@@ -1,0 +1,32 @@
+import { createRequire as __greenlightRequire } from 'node:module';
+const require = __greenlightRequire(import.meta.url);
+import {
+  connectKube,
+  engineDepsFor,
+  runContextFrom
+} from "./chunk-BOKV4STS.js";
+import {
+  info,
+  warning
+} from "./chunk-XENWERP3.js";
+
+// src/runner/engine.ts
+var actionLog = { info: (line) => info(line), warn: (line) => warning(line) };
+function cancellation() {
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => stop.abort(new Error(`the job was cancelled (${signal})`)));
+  }
+  return stop.signal;
+}
+function actionEngineDeps(validated) {
+  const client = connectKube(process.env);
+  return {
+    ...engineDepsFor(client, validated.group.namespace, actionLog, runContextFrom(process.env)),
+    signal: cancellation()
+  };
+}
+
+export {
+  actionEngineDeps
+};
