@@ -9,7 +9,7 @@ import { renderStatusMarkdown } from '../../src/core/render-engine.ts';
 import { planToJson, renderPlanMarkdown } from '../../src/core/render-plan.ts';
 import type { ValidatedGroup } from '../../src/disk/groups.ts';
 import { deployGroup } from '../../src/engine/deploy.ts';
-import { previewUrls } from '../../src/engine/outputs.ts';
+import { liveColorsOfPlan, previewUrls } from '../../src/engine/outputs.ts';
 import { planGroup } from '../../src/engine/plan.ts';
 import { statusOf } from '../../src/engine/status.ts';
 import { readGroupView } from '../../src/engine/view.ts';
@@ -58,4 +58,7 @@ function publish(plan: Plan, validated: ValidatedGroup, releaseId: string, phase
   core.setOutput('standby-color', plan.standbyColor);
   core.setOutput('phase', phase);
   core.setOutput('preview-urls', JSON.stringify(previewUrls(validated, plan.namespace)));
+  core.setOutput('live-colors', JSON.stringify(liveColorsOfPlan(plan)));
+  // The group's approval environment, for workflows that gate the promotion on it.
+  core.setOutput('approval', validated.group.promotion.approval ?? '');
 }

@@ -44,6 +44,8 @@ import { toolPath } from '../stack/tools.ts';
 import { REPO_ROOT } from './action-runner.ts';
 
 export const ACT_STANDINS_DIR = join(REPO_ROOT, 'test/support/act-standins');
+/** The AWS CLI of the runner, standing in for `aws eks update-kubeconfig` (see the file). */
+export const AWS_CLI_STANDIN = join(REPO_ROOT, 'test/support/runner-tools/aws.ts');
 const NODE24_BIN = join(REPO_ROOT, 'node_modules/.bin');
 
 /** Remote actions replaced by a stand-in folder, by `owner/repo`. */
@@ -65,6 +67,12 @@ export interface ActAws {
   endpoint: string;
   /** Role ARN -> the credentials an OIDC exchange would have given. */
   roles: Record<string, ActAwsRole>;
+}
+
+/** The EKS clusters the AWS CLI stand-in knows: `aws eks update-kubeconfig --name` writes their kubeconfig. */
+export interface ActEks {
+  /** Cluster name -> a kubeconfig file that reaches it (the local stack's). */
+  clusters: Record<string, string>;
 }
 
 export interface ActOptions {
@@ -90,6 +98,8 @@ export interface ActOptions {
   tools?: Record<string, string>;
   /** What the configure-aws-credentials stand-in may assume. */
   aws?: ActAws;
+  /** Puts the AWS CLI stand-in on the runner's PATH, knowing these clusters. */
+  eks?: ActEks;
   /** HTTP(S)_PROXY of the run; default a proxy of the harness that refuses everything. */
   proxyUrl?: string;
   /** More remote repositories replaced by local folders: `owner/repo@ref` -> dir. */
@@ -348,7 +358,11 @@ function writeRunFiles(dir: string, options: ActOptions): RunFiles {
   writeFileSync(files.event, JSON.stringify(payload));
   writeFileSync(files.secrets, dotenv(options.secrets), { mode: 0o600 });
   writeFileSync(files.vars, dotenv(options.vars));
-  writeFileSync(files.inputs, dotenv(options.inputs));
+  // act's dotenv reader refuses names with a hyphen (`auto-promote`): those come from the payload alone.
+  const dotenvNames = Object.entries(options.inputs ?? {}).filter(([name]) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(name),
+  );
+  writeFileSync(files.inputs, dotenv(Object.fromEntries(dotenvNames)));
   writeFileSync(files.record, '');
   writeFileSync(join(dir, 'no.env'), '');
   return files;
@@ -404,7 +418,7 @@ function actEnvironment(
   const passThrough = ['PATH', 'LANG', 'PYENV_ROOT'].filter((name) => process.env[name] !== undefined);
   return {
     ...Object.fromEntries(passThrough.map((name) => [name, process.env[name]])),
-    PATH: [NODE24_BIN, toolsFolder(dir, options.tools ?? {}), process.env.PATH ?? ''].join(':'),
+    PATH: [NODE24_BIN, toolsFolder(dir, runnerTools(options)), process.env.PATH ?? ''].join(':'),
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_CACHE_HOME: join(home, '.cache'),
@@ -424,9 +438,15 @@ function actEnvironment(
     no_proxy: '127.0.0.1,localhost,::1',
     GREENLIGHT_STANDIN_RECORD: join(dir, 'standins.jsonl'),
     ...(options.aws ? { GREENLIGHT_STANDIN_AWS: JSON.stringify(options.aws) } : {}),
+    ...(options.eks ? { GREENLIGHT_STANDIN_EKS: JSON.stringify(options.eks) } : {}),
     ...options.env,
     GREENLIGHT_ACT_RUN: marker,
   };
+}
+
+/** The tools asked for, and the AWS CLI stand-in when the run knows EKS clusters. */
+function runnerTools(options: ActOptions): Record<string, string> {
+  return { ...(options.eks ? { aws: AWS_CLI_STANDIN } : {}), ...options.tools };
 }
 
 /** One folder with a link per tool, so a tool's neighbours (a venv's python) do not come onto PATH too. */

