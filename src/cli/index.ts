@@ -1,3 +1,4 @@
+import { EngineError } from '../core/failures.ts';
 import { main } from './main.ts';
 
 // The first SIGINT/SIGTERM asks the running operation to stop (it releases the namespace
@@ -7,7 +8,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stop.signal.aborted) process.exit(130);
     process.stderr.write(`greenlight: ${signal}, stopping (again to exit at once)\n`);
-    stop.abort(new Error(`interrupted by ${signal}`));
+    stop.abort(new EngineError('cancelled', `interrupted by ${signal}`));
   });
 }
 

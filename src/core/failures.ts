@@ -99,6 +99,10 @@ export const FAILURES = {
     title: 'rollback found no earlier promoted release',
     hint: 'there is nothing to roll back to; deploy and promote the release you want instead',
   },
+  cancelled: {
+    title: 'the run was stopped (SIGINT/SIGTERM, a cancelled job) before it finished',
+    hint: 'nothing is left half-switched: the lock was released, and the next command finishes or reverts an interrupted switch; run it again',
+  },
   'record-conflict': {
     title: 'the release record kept changing under this run',
     hint: 'another run is writing the same records; re-run once it finished',

@@ -3,6 +3,7 @@
  * `aws eks update-kubeconfig`), progress in the job log, and a stop on cancellation.
  */
 import * as core from '@actions/core';
+import { EngineError } from '../core/failures.ts';
 import type { ProgressLog } from '../core/ports.ts';
 import type { ValidatedGroup } from '../disk/groups.ts';
 import type { EngineDeps } from '../engine/deps.ts';
@@ -14,7 +15,7 @@ export const actionLog: ProgressLog = { info: (line) => core.info(line), warn: (
 export function cancellation(): AbortSignal {
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => stop.abort(new Error(`the job was cancelled (${signal})`)));
+    process.once(signal, () => stop.abort(new EngineError('cancelled', `the job was cancelled (${signal})`)));
   }
   return stop.signal;
 }

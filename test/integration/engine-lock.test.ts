@@ -3,9 +3,15 @@
  * waits and then fails naming the holder), and a Lease left by a run that died, taken over
  * once it expired, with a warning naming that run.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { kubectl } from '../stack/helpers.ts';
+import { NODE24, REPO_ROOT } from '../support/action-runner.ts';
 import { groupFixture } from '../support/group-fixture.ts';
+
+const CLI_SOURCE = join(REPO_ROOT, 'src/cli/index.ts');
 
 const stack = inject('stack');
 
@@ -38,6 +44,46 @@ describe('the namespace lock', () => {
     const first = await holding;
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('not ready within 8s');
+    expect(await fx.lockHolder()).toBeUndefined();
+  });
+
+  it('a deploy stopped with SIGTERM releases the lock at once and says it was cancelled', async () => {
+    const fx = await groupFixture(stack, { services: { slow: { image: 'never-ready' } } });
+    await fx.push('slow');
+    const child = spawn(
+      NODE24,
+      [
+        CLI_SOURCE,
+        'deploy',
+        fx.group,
+        '--groups-dir',
+        fx.dir,
+        '--kubeconfig',
+        stack.kubeconfig,
+        '--registry',
+        stack.registry,
+        '--timeout',
+        '60s',
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = once(child, 'exit');
+    for (let i = 0; i < 200 && !stderr.includes('waiting for them'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await fx.lockHolder()).toMatch(/\(pid \d+/);
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).error).toMatchObject({ kind: 'cancelled', message: 'interrupted by SIGTERM' });
     expect(await fx.lockHolder()).toBeUndefined();
   });
 
