@@ -72,7 +72,10 @@ export function greenlightContender(): Contender {
     return path;
   };
   const cli = async (args: string[], ctx: ContenderContext) => {
-    const result = await runMeasured(process.execPath, [CLI, ...args], {
+    // GREENLIGHT_BENCH_CPU_PROF=DIR writes a V8 CPU profile of every CLI run there (node --cpu-prof).
+    const profile = process.env.GREENLIGHT_BENCH_CPU_PROF;
+    const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const result = await runMeasured(process.execPath, [...flags, CLI, ...args], {
       timeoutMs: ctx.timeoutMs,
       cwd: REPO_ROOT,
     });
