@@ -4,7 +4,7 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-C4OISKEQ.js";
+} from "./chunks/chunk-2FAPTI4B.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,

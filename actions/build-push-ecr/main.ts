@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { InputError } from '../../src/core/errors.ts';
-import { createCommandRunner, type Logger } from '../../src/image-build/exec.ts';
+import { createCommandRunner, type Logger } from '../../src/exec/command-runner.ts';
 import { type BuildPushResult, runBuildPushEcr } from '../../src/image-build/flow.ts';
 import type { BuildPushEcrInputs } from '../../src/image-build/inputs.ts';
 import { renderBuildSummary } from '../../src/image-build/summary.ts';

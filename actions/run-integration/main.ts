@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import { EngineError } from '../../src/core/failures.ts';
+import { EngineError } from '../../src/core/errors.ts';
 import { runIntegrationTests } from '../../src/engine/test-run.ts';
 import { actionEngineDeps } from '../../src/runner/engine.ts';
 import { workspace } from '../../src/runner/group-inputs.ts';

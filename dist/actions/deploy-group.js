@@ -41,4 +41,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-5JTIN6Q2.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-X4BK5OK2.js")).run);

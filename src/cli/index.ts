@@ -1,4 +1,4 @@
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { main } from './main.ts';
 
 // The first SIGINT/SIGTERM asks the running operation to stop (it releases the namespace

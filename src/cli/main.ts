@@ -1,5 +1,4 @@
-import { describeError, GreenlightError } from '../core/errors.ts';
-import { EngineError } from '../core/failures.ts';
+import { describeError, EngineError, GreenlightError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import type { CliIO, Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';

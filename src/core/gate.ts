@@ -4,7 +4,7 @@
  * hands in the records; `force` with a reason overrides the verification checks, never
  * readiness (that is checked against the cluster, not here).
  */
-import type { FailureKind } from './failures.ts';
+import type { FailureKind } from './errors.ts';
 import { digestsOf, type ReleaseRecord } from './release.ts';
 
 export interface RequiredGroupRecords {

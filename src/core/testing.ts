@@ -6,8 +6,8 @@
 import { parse as parseShellWords } from 'shell-quote';
 import type { Condition, PodObservation } from './cluster.ts';
 import type { CatalogService, IntegrationSpec } from './config/types.ts';
+import type { FailureKind } from './errors.ts';
 import { InputError } from './errors.ts';
-import type { FailureKind } from './failures.ts';
 import { type JUnitReport, junitPassed } from './junit/types.ts';
 import { type Color, serviceUrlEnvName } from './naming.ts';
 import { colorServiceName, inClusterUrl } from './workload.ts';

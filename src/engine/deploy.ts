@@ -5,7 +5,7 @@
  * or of what is already live, writes nothing.
  */
 import type { Catalog, Group } from '../core/config/types.ts';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { type Color, deploymentName } from '../core/naming.ts';
 import type { Plan } from '../core/plan.ts';
 import { deployingRecord, type ReleaseRecord, type StoredRelease } from '../core/release.ts';

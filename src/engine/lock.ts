@@ -5,7 +5,7 @@
  * write to a group at once.
  */
 
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import {
   DEFAULT_LEASE_DURATION_MS,
   decideLease,

@@ -5,7 +5,7 @@
  * group together; it never switches to a color that is not ready, force or not.
  */
 import type { Catalog, Group } from '../core/config/types.ts';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { checkPromotionGate, type RequiredGroupRecords } from '../core/gate.ts';
 import type { Color } from '../core/naming.ts';
 import { digestsOf, previousLiveRelease, type ReleaseRecord, type StoredRelease } from '../core/release.ts';

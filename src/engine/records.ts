@@ -3,7 +3,7 @@
  * names the version it read; on a conflict it reads again and applies the same change to
  * what is there now (bounded), so concurrent writers never lose each other's updates.
  */
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { ConflictError, type ReleaseStore } from '../core/ports.ts';
 import {
   DEFAULT_HISTORY_LIMIT,

@@ -4,7 +4,7 @@
  * the replicas it was deployed with, and waits for it.
  */
 import type { Catalog, Group } from '../core/config/types.ts';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { COLORS, type Color } from '../core/naming.ts';
 import type { EngineDeps, LockOptions } from './deps.ts';
 import { withGroupLock } from './session.ts';

@@ -4,7 +4,7 @@
  * that check the lock first, release the lock at the end, also on failure.
  */
 import type { Catalog, Group } from '../core/config/types.ts';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { GroupCluster, ReleaseStore } from '../core/ports.ts';
 import type { EngineDeps, LockOptions } from './deps.ts';
 import { acquireNamespaceLock, type NamespaceLock } from './lock.ts';

@@ -1,5 +1,5 @@
 /** What promote and test ask of the standby before they act on it: the release it runs, and that it is ready. */
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { ReleaseRecord, StoredRelease } from '../core/release.ts';
 import { judgeRollout } from '../core/rollout.ts';
 import type { EngineDeps } from './deps.ts';

@@ -4,7 +4,7 @@
  * reverted) here too, when no other run holds the lock, so the group ends on one color.
  */
 import type { Catalog, Group } from '../core/config/types.ts';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { Color } from '../core/naming.ts';
 import { newestFirst, pendingSwitch } from '../core/release.ts';
 import type { ColorSummaryView, StatusView } from '../core/render-engine.ts';

@@ -7,7 +7,7 @@
  */
 import pLimit from 'p-limit';
 import type { CatalogService } from '../core/config/types.ts';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { type Color, deploymentName, otherColor, previewServiceName } from '../core/naming.ts';
 import type { ReleaseRecord, StoredRelease, SwitchIntent } from '../core/release.ts';
 import type { RolloutTarget } from '../core/rollout.ts';

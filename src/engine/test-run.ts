@@ -6,8 +6,7 @@
  */
 import type { Catalog, CatalogService, Group, IntegrationSpec } from '../core/config/types.ts';
 import { parseDuration } from '../core/duration.ts';
-import { InputError } from '../core/errors.ts';
-import { EngineError, type FailureKind } from '../core/failures.ts';
+import { EngineError, type FailureKind, InputError } from '../core/errors.ts';
 import { extractJUnitFromLog } from '../core/junit/log.ts';
 import { tryParseJUnit } from '../core/junit/parse.ts';
 import type { JUnitReport } from '../core/junit/types.ts';

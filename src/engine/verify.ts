@@ -3,7 +3,7 @@
  * the exact deploy it ran against: if standby no longer holds that release, or the release
  * was deployed again since the run started, a pass is not recorded as a pass.
  */
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { ReleaseRecord, Verification } from '../core/release.ts';
 import { type EngineDeps, nowIso } from './deps.ts';
 import { changeRecord } from './records.ts';

@@ -4,7 +4,7 @@
  * Services behind the new color). Ends at the first hard failure, at the timeout, or when
  * the lock is lost; progress lines say who is still waiting, and why.
  */
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { Clock, ClusterReader, ProgressLog } from '../core/ports.ts';
 import { judgeRollout, type RolloutTarget, type RolloutVerdict } from '../core/rollout.ts';
 

@@ -18,6 +18,7 @@ import {
 } from '../core/last-good.ts';
 import { lastGoodTag } from '../core/naming.ts';
 import { RegistryError } from '../core/registry.ts';
+import type { CommandRunner, Logger } from '../exec/command-runner.ts';
 import {
   deleteImageTag,
   describeImage,
@@ -30,7 +31,6 @@ import {
 } from '../registry/ecr.ts';
 import { getBuildahArgs, getBuildahLoginArgs, getBuildahPushArgs } from './buildah.ts';
 import { digestFromBuildxMetadata, getBuildxArgs, getDockerLoginArgs } from './buildx.ts';
-import type { CommandRunner, Logger } from './exec.ts';
 import { compareHeldCommits, type GitCheckout, readRemoteBranchHead } from './git.ts';
 import type { BuildahSettings, Builder, BuilderChoice, BuildOptions } from './options.ts';
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { InputError } from '../core/errors.ts';
 import { commitTag } from '../core/naming.ts';
+import type { CommandRunner, Logger } from '../exec/command-runner.ts';
 import {
   describeImage,
   getImageManifest,
@@ -24,7 +25,6 @@ import {
   registryOf,
   resolveBuilder,
 } from './build-push-ecr.ts';
-import type { CommandRunner, Logger } from './exec.ts';
 import type { GitCheckout } from './git.ts';
 import type { BuildPushEcrInputs } from './inputs.ts';
 import { type BuildahSettings, type Builder, type BuildOptions, imageLabels, imageRef } from './options.ts';

@@ -5,7 +5,7 @@
  * reported as `unknown` or `diverged`, never guessed.
  */
 import type { Ancestry, HeldCommit } from '../core/last-good.ts';
-import type { CommandRunner } from './exec.ts';
+import type { CommandRunner } from '../exec/command-runner.ts';
 
 export interface GitCheckout {
   runner: CommandRunner;

@@ -16,8 +16,7 @@ import {
   KubeConfig,
 } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
-import { GreenlightError } from '../core/errors.ts';
-import { FAILURES } from '../core/failures.ts';
+import { FAILURES, GreenlightError } from '../core/errors.ts';
 import { ConflictError } from '../core/ports.ts';
 
 export interface KubeClient {

@@ -4,7 +4,7 @@
  * and waited for until the Job and its pods are gone.
  */
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { TestJobs } from '../core/ports.ts';
 import type { JobObservation, TestJobSpec } from '../core/testing.ts';
 import { type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';

@@ -1,6 +1,6 @@
 /** The namespace lock's Lease (coordination.k8s.io/v1), read and written with its resourceVersion. */
 import type { V1Lease } from '@kubernetes/client-node';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import { type LeaseState, LOCK_LEASE_NAME, type StoredLease } from '../core/lock.ts';
 import type { LeaseStore } from '../core/ports.ts';
 import { asConflict, type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';

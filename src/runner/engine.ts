@@ -3,7 +3,7 @@
  * `aws eks update-kubeconfig`), progress in the job log, and a stop on cancellation.
  */
 import * as core from '@actions/core';
-import { EngineError } from '../core/failures.ts';
+import { EngineError } from '../core/errors.ts';
 import type { ProgressLog } from '../core/ports.ts';
 import type { ValidatedGroup } from '../disk/groups.ts';
 import type { EngineDeps } from '../engine/deps.ts';

@@ -13,8 +13,8 @@ import { disabledTeamReporter, type TeamReporter } from '../core/report/ports.ts
 import { colorServiceName } from '../core/workload.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import type { TestDeps } from '../engine/test-run.ts';
+import { createCommandRunner } from '../exec/command-runner.ts';
 import { createGitHubReporter } from '../github/reporter.ts';
-import { createCommandRunner } from '../image-build/exec.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { kubeTestJobs } from '../kube/jobs.ts';
 import { forwardService } from '../kube/port-forward.ts';

@@ -13,6 +13,7 @@ import { CreateRepositoryCommand, type ECRClient, PutImageCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { commitTag, lastGoodTag } from '../../src/core/naming.ts';
 import { RegistryError } from '../../src/core/registry.ts';
+import { type CommandRunner, createCommandRunner, type Logger } from '../../src/exec/command-runner.ts';
 import {
   buildAndPush,
   checkRepository,
@@ -21,7 +22,6 @@ import {
   loginBuilder,
   moveLastGoodTag,
 } from '../../src/image-build/build-push-ecr.ts';
-import { type CommandRunner, createCommandRunner, type Logger } from '../../src/image-build/exec.ts';
 import { buildOptions, type PushedImage, runBuildPushEcr } from '../../src/image-build/flow.ts';
 import type { GitCheckout } from '../../src/image-build/git.ts';
 import { type GithubEvent, readBuildPushEcrInputs } from '../../src/image-build/inputs.ts';

@@ -1,5 +1,5 @@
 import type { ProgressLog } from '../../src/core/ports.ts';
-import type { Logger } from '../../src/image-build/exec.ts';
+import type { Logger } from '../../src/exec/command-runner.ts';
 
 /** A Logger that keeps every line (warnings prefixed `warning: `), for assertions and leak scans. */
 export function recordingLogger(): Logger & { lines: string[] } {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { GreenlightError } from '../../src/core/errors.ts';
-import { createCommandRunner } from '../../src/image-build/exec.ts';
+import { createCommandRunner } from '../../src/exec/command-runner.ts';
 import { recordingLogger } from '../support/logger.ts';
 
 const SECRET = 'hunter2-very-secret';

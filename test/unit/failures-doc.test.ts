@@ -1,8 +1,8 @@
-/** docs/failures.md lists exactly the failure kinds of src/core/failures.ts, with the same words. */
+/** docs/failures.md lists exactly the failure kinds of src/core/errors.ts, with the same words. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAILURES } from '../../src/core/failures.ts';
+import { FAILURES } from '../../src/core/errors.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
 
 const doc = readFileSync(join(REPO_ROOT, 'docs/failures.md'), 'utf8');

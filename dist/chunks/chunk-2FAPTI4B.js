@@ -462,9 +462,15 @@ function previewUrls(validated, namespace) {
     })
   );
 }
+function liveColorsOfPlan(plan) {
+  return Object.fromEntries(
+    plan.services.flatMap((service) => service.live ? [[service.service, service.live.color]] : [])
+  );
+}
 
 export {
   planGroup,
   deployGroup,
-  previewUrls
+  previewUrls,
+  liveColorsOfPlan
 };

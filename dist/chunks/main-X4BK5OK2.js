@@ -9,9 +9,10 @@ import {
 import "./chunk-QJLG5EHB.js";
 import {
   deployGroup,
+  liveColorsOfPlan,
   planGroup,
   previewUrls
-} from "./chunk-C4OISKEQ.js";
+} from "./chunk-2FAPTI4B.js";
 import {
   planToJson,
   renderPlanMarkdown,
@@ -74,6 +75,8 @@ function publish(plan, validated, releaseId, phase) {
   setOutput("standby-color", plan.standbyColor);
   setOutput("phase", phase);
   setOutput("preview-urls", JSON.stringify(previewUrls(validated, plan.namespace)));
+  setOutput("live-colors", JSON.stringify(liveColorsOfPlan(plan)));
+  setOutput("approval", validated.group.promotion.approval ?? "");
 }
 export {
   run

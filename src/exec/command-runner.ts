@@ -1,5 +1,6 @@
 /**
- * The one place Greenlight runs external commands while building (docker, buildah, git).
+ * The one place Greenlight runs external commands: builders (docker, buildah), git, and
+ * the group's test command.
  * Secrets go to a command on stdin only; whatever is logged or kept in the history is
  * redacted first, so a password can reach neither the job log nor an error message.
  */
