@@ -24,7 +24,7 @@ async function shippedIdentity(namespace: string): Promise<string> {
   const [doc] = parseAllDocuments(
     readFileSync(join(REPO_ROOT, 'terraform/rbac/greenlight-deployer.yaml'), 'utf8'),
   );
-  const rules = (doc?.toJS() as { rules: unknown[] }).rules;
+  const rules = (doc?.toJS() as { rules: unknown[] } | undefined)?.rules ?? [];
   const name = 'deployer';
   await kubectl(stack, ['apply', '-f', '-'], {
     input: JSON.stringify({
