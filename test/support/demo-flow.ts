@@ -166,6 +166,8 @@ export async function commitChange(workDir: string, change: AppChange): Promise<
   return { app: change.app, dir, commit: stdout.trim() };
 }
 
+let baseBuilt = false;
+
 /**
  * Builds each source with buildah (two at a time: two cores) from the local base and
  * pushes it to the stack's registry as `sha-<commit>`, then as the branch's last-good tag.
@@ -175,8 +177,10 @@ export async function buildAndPush(
   stage: DemoStage,
   sources: readonly AppSource[],
 ): Promise<Record<string, string>> {
-  stage.log('building the base image (debootstrap + Node from npm; cached after the first run)');
+  if (!baseBuilt)
+    stage.log('the base image: debootstrap and Node from npm (about 2 minutes the first time, then cached)');
   const baseImage = await buildBaseImage();
+  baseBuilt = true;
   const repositories = demoRepositories(stage.groupsDir);
   const limit = pLimit(2);
   const built = await Promise.all(
@@ -257,22 +261,35 @@ export async function statusJson(stage: DemoStage): Promise<StatusJson> {
   return JSON.parse((await greenlight(quiet, ['status', DEMO_GROUP, '--json'])).stdout) as StatusJson;
 }
 
-/** What a service's live Service answers on /version, through kube-proxy from inside the node. */
-export async function liveVersion(
-  stage: DemoStage,
-  service: DemoService,
-): Promise<{
+export interface VersionAnswer {
   service: string;
   color: string | null;
   commit: string | null;
   version: string;
   digest: string | null;
-}> {
+}
+
+/**
+ * What a service's live Service answers on /version, through kube-proxy from inside the
+ * node. A Service just created (the first promotion) refuses connections until kube-proxy
+ * has its rules: that is waited out (bounded); any answer is returned as it is.
+ */
+export async function liveVersion(stage: DemoStage, service: DemoService): Promise<VersionAnswer> {
   const { ip, port } = await serviceAddress(stage.stack, stage.namespace, service);
-  const response = await requestInNode(stage.stack, `http://${ip}:${port}/version`);
-  if (response.status !== 200)
-    throw new Error(`${service}/version answered ${response.status}: ${response.body}`);
-  return JSON.parse(response.body);
+  const url = `http://${ip}:${port}/version`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await requestInNode(stage.stack, url);
+      if (response.status !== 200) {
+        throw new Error(`${service}/version answered ${response.status}: ${response.body}`);
+      }
+      return JSON.parse(response.body) as VersionAnswer;
+    } catch (error) {
+      if (!String(error).includes('ECONNREFUSED') || Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
 }
 
 export interface LoadedSwitch<T> {
