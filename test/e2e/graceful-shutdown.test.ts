@@ -9,14 +9,14 @@
  * deletion drops nothing. The same app without it (preStopSleepSeconds: 0) drops requests,
  * so the load shows what the sleep is for.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lastGoodTag } from '../../src/core/naming.ts';
 import { uniqueName, uniqueNamespace } from '../stack/helpers.ts';
 import { describeLoad, startLoad } from '../stack/real-nodes/load.ts';
-import { serviceAddress } from '../stack/real-nodes/traffic.ts';
+import { serviceAddress, untilAnswering } from '../stack/real-nodes/traffic.ts';
 import type { StackInfo } from '../stack/types.ts';
 import { type DemoStage, greenlight, kubectl, sleep } from '../support/demo-flow.ts';
 import { buildAndPushSampleApp, buildBaseImage } from '../support/sample-images.ts';
@@ -99,6 +99,7 @@ describe.skipIf(skipped !== null)('a live pod deleted under load, with and witho
 
     const loadOn = async (service: string) => {
       const { ip, port } = await serviceAddress(stack, stage.namespace, `${service}-blue`);
+      await untilAnswering(stack, `http://${ip}:${port}/`);
       return startLoad({
         ...LOAD,
         url: `http://${ip}:${port}/`,
@@ -120,8 +121,17 @@ describe.skipIf(skipped !== null)('a live pod deleted under load, with and witho
       '--wait=false',
     ]);
     const [withReport, withoutReport] = await Promise.all([loads.with.done, loads.without.done]);
-    log(`with the preStop sleep: ${describeLoad(withReport)}`);
-    log(`without it: ${describeLoad(withoutReport)}`);
+    const since = (times: number[]) => times.map((t) => t - deletedAt).join(' ');
+    log(
+      `with the preStop sleep: ${describeLoad(withReport)}; failures at +ms ${since(withReport.failureTimes)}`,
+    );
+    log(`without it: ${describeLoad(withoutReport)}; failures at +ms ${since(withoutReport.failureTimes)}`);
+    const kubeletLog = readFileSync(stack.logs.kubelet ?? '', 'utf8')
+      .split('\n')
+      .filter(
+        (line) => /PreStop|preStop|Killing container|sleep/i.test(line) && line.includes(withSleep[0] ?? '?'),
+      );
+    log(`kubelet on ${withSleep[0]}:\n${kubeletLog.join('\n')}`);
 
     expect(withReport.sent).toBe((LOAD.rate * LOAD.durationMs) / 1000);
     expect(withReport.failures).toEqual({});

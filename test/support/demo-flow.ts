@@ -327,12 +327,22 @@ export async function underLoad<T>(
   });
   try {
     await sleep(LOAD_LEAD_MS);
+    const bodyAt = Date.now();
     const result = await body();
+    const bodyDoneAt = Date.now();
     const oldColorGoneAt = await colorGone(stage, oldColor);
     await sleep(LOAD_TAIL_MS);
     load.stop();
     const report = await load.done;
     stage.log(`load: ${describeLoad(report)}`);
+    if (report.failed > 0) {
+      // when, against the steps, and where: what a failure needs to be understood
+      const at = (time: number) => `${((time - report.startedAt) / 1000).toFixed(2)}s`;
+      stage.log(
+        `load failures: ${JSON.stringify(report.failedByUrl)} at ${report.failureTimes.map(at).join(', ')}; ` +
+          `switch command ${at(bodyAt)}-${at(bodyDoneAt)}, ${oldColor} gone ${at(oldColorGoneAt)}, load end ${at(report.endedAt)}`,
+      );
+    }
     return { result, load: report, oldColorGoneAt };
   } catch (error) {
     load.stop();

@@ -51,6 +51,8 @@ export interface VegetaResult {
   error: string;
   /** base64 */
   body?: string;
+  /** the target it was sent to */
+  url?: string;
 }
 
 export interface LoadReport {
@@ -62,6 +64,8 @@ export interface LoadReport {
   failed: number;
   /** failed requests by reason (`HTTP 502`, `connection refused`, ...) */
   failures: Record<string, number>;
+  /** failed requests by target URL (with several targets) */
+  failedByUrl: Record<string, number>;
   /** 2xx answers by `classify` bucket */
   answers: Record<string, number>;
   /** latency of the 2xx answers, milliseconds */
@@ -189,6 +193,7 @@ export function summarizeLoad(
   classify?: (body: string) => string,
 ): LoadReport {
   const failures: Record<string, number> = {};
+  const failedByUrl: Record<string, number> = {};
   const answers: Record<string, number> = {};
   const latencies: number[] = [];
   const failureTimes: number[] = [];
@@ -206,6 +211,7 @@ export function summarizeLoad(
     }
     const reason = failureReason(result);
     failures[reason] = (failures[reason] ?? 0) + 1;
+    if (result.url) failedByUrl[result.url] = (failedByUrl[result.url] ?? 0) + 1;
     if (failureTimes.length < FAILURE_TIMES_KEPT) failureTimes.push(sentAt);
   }
   latencies.sort((a, b) => a - b);
@@ -215,6 +221,7 @@ export function summarizeLoad(
     ok,
     failed: results.length - ok,
     failures,
+    failedByUrl,
     answers,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
