@@ -204,11 +204,10 @@ async function runSteps(stage: DemoStage, tally: Tally): Promise<void> {
 }
 
 function countLoad(tally: Tally, what: string, measured: LoadedSwitch<unknown>): void {
-  tally.sent += measured.load.sent;
-  tally.failed += measured.load.failed;
-  if (measured.load.failed > 0)
-    tally.problems.push(`${measured.load.failed} requests failed across the ${what}`);
-  if (measured.load.endedAt <= measured.oldColorGoneAt) {
+  tally.sent += measured.sent;
+  tally.failed += measured.failed;
+  if (measured.failed > 0) tally.problems.push(`${measured.failed} requests failed across the ${what}`);
+  if (measured.loads.some(({ report }) => report.endedAt <= measured.oldColorGoneAt)) {
     tally.problems.push(`the load across the ${what} ended before the old color's pods were gone`);
   }
 }

@@ -20,8 +20,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PROBE_REPORT_MARKER } from '../../src/core/probe.ts';
 import { uniqueNamespace } from '../stack/helpers.ts';
 import { run } from '../stack/real-nodes/host.ts';
-import type { LoadReport } from '../stack/real-nodes/load.ts';
-import { requestInNode, serviceAddress } from '../stack/real-nodes/traffic.ts';
+import { requestInNode, serviceAddress, untilAnswering } from '../stack/real-nodes/traffic.ts';
 import type { StackInfo } from '../stack/types.ts';
 import {
   type AppSource,
@@ -35,6 +34,7 @@ import {
   HELLO_A_RELEASE,
   HELLO_B_BREAKS,
   kubectl,
+  type LoadedSwitch,
   liveVersion,
   registryArgs,
   repositorySources,
@@ -112,6 +112,7 @@ describe.skipIf(skipped !== null)("the demo's path, with Greenlight's engine on 
       expect(running?.status.containerStatuses[0]?.imageID).toContain(claimed?.digest);
       // the preview Service reaches the standby, which reports what status claims
       const { ip, port } = await serviceAddress(stack, stage.namespace, `${service}-preview`);
+      await untilAnswering(stack, `http://${ip}:${port}/version`);
       const answer = JSON.parse((await requestInNode(stack, `http://${ip}:${port}/version`)).body);
       expect(answer).toMatchObject({
         service,
@@ -170,10 +171,11 @@ describe.skipIf(skipped !== null)("the demo's path, with Greenlight's engine on 
       'tests passed',
     );
 
-    const { result, load, oldColorGoneAt } = await underLoad(stage, 'blue', () =>
+    const loaded = await underLoad(stage, 'blue', () =>
       greenlight(stage, ['promote', DEMO_GROUP, ...DELAY, '--probe', ...registryArgs(stage), '--json']),
     );
-    expectNoFailure(load, oldColorGoneAt);
+    expectNoFailure(loaded);
+    const { result } = loaded;
     const promoted = JSON.parse(result.stdout);
     expect(promoted).toMatchObject({ outcome: 'promoted', releaseId: releases.second, liveColor: 'green' });
     expect(promoted.probe).toMatchObject({
@@ -235,10 +237,11 @@ describe.skipIf(skipped !== null)("the demo's path, with Greenlight's engine on 
   });
 
   it('rolls back under a steady load to the release before: no request fails', async () => {
-    const { result, load, oldColorGoneAt } = await underLoad(stage, 'green', () =>
+    const loaded = await underLoad(stage, 'green', () =>
       greenlight(stage, ['rollback', DEMO_GROUP, ...DELAY, '--probe', ...registryArgs(stage), '--json']),
     );
-    expectNoFailure(load, oldColorGoneAt);
+    expectNoFailure(loaded);
+    const { result } = loaded;
     const rolledBack = JSON.parse(result.stdout);
     expect(rolledBack).toMatchObject({
       outcome: 'rolled-back',
@@ -285,7 +288,7 @@ describe.skipIf(skipped !== null)("the demo's path, with Greenlight's engine on 
     await greenlight(stage, ['test', DEMO_GROUP, ...registryArgs(stage)]);
 
     let killedAt = 0;
-    const { result, load } = await underLoad(stage, 'blue', async () => {
+    const { result, loads, failed, sent } = await underLoad(stage, 'blue', async () => {
       const promoting = greenlight(stage, [
         'promote',
         DEMO_GROUP,
@@ -303,24 +306,29 @@ describe.skipIf(skipped !== null)("the demo's path, with Greenlight's engine on 
     const promoted = JSON.parse(result.stdout);
     expect(promoted.outcome).toBe('promoted');
     log(
-      `control: load failed ${load.failed} of ${load.sent}; probe failed ${promoted.probe.failed} of ${promoted.probe.sent}`,
+      `control: load failed ${failed} of ${sent}; probe failed ${promoted.probe.failed} of ${promoted.probe.sent}`,
     );
-    expect(load.failed).toBeGreaterThan(0);
-    expect(load.failureTimes[0]).toBeGreaterThanOrEqual(killedAt - 2000);
+    // every kind of client saw it, and none before the kill
+    for (const { client, report } of loads) {
+      expect(report.failed, client).toBeGreaterThan(0);
+      expect(report.failureTimes[0], client).toBeGreaterThanOrEqual(killedAt - 2000);
+    }
     expect(promoted.probe).toMatchObject({ measured: true });
     expect(promoted.probe.failed).toBeGreaterThan(0);
     expect(result.stderr).toMatch(/switch probe/);
   });
 });
 
-function expectNoFailure(load: LoadReport, oldColorGoneAt: number) {
-  expect(load.failures).toEqual({});
-  expect(load.failed).toBe(0);
-  expect(load.sent).toBeGreaterThanOrEqual(10_000);
-  // the window reached past the old color's last pod
-  expect(load.endedAt).toBeGreaterThan(oldColorGoneAt);
-  // both colors answered: the switch happened inside it
-  expect(Object.keys(load.answers).sort()).toEqual(['blue', 'green']);
+function expectNoFailure(loaded: LoadedSwitch<unknown>) {
+  expect(loaded.sent).toBeGreaterThanOrEqual(10_000);
+  expect(loaded.failed).toBe(0);
+  for (const { client, report } of loaded.loads) {
+    expect(report.failures, client).toEqual({});
+    // the window reached past the old color's last pod
+    expect(report.endedAt, client).toBeGreaterThan(loaded.oldColorGoneAt);
+    // both colors answered: the switch happened inside it
+    expect(Object.keys(report.answers).sort(), client).toEqual(['blue', 'green']);
+  }
 }
 
 /** What `greenlight status` says runs live is what the live Services answer: color and commit of each. */

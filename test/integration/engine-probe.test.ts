@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { kubectl, serviceAccountKubeconfig, uniqueName } from '../stack/helpers.ts';
-import { REPO_ROOT } from '../support/action-runner.ts';
+import { REPO_ROOT, runActionBundle } from '../support/action-runner.ts';
 import { groupFixture } from '../support/group-fixture.ts';
 import { pushOciImage } from '../support/registry.ts';
 
@@ -123,6 +123,53 @@ describe('promote --probe on kwok', () => {
       JSON.parse(events.stdout) as { items: { involvedObject: { name: string } }[] }
     ).items.map((event) => event.involvedObject.name);
     expect(created.some((name) => name.startsWith(`greenlight-probe-${second.releaseId}-`))).toBe(true);
+  });
+
+  it('switch-color with probe: true (the bundle, as the runner runs it): the probe output and the summary say what was measured', async () => {
+    const probeRepository = uniqueName('tools/switch-probe');
+    await pushOciImage(stack.registry, probeRepository, ['branch-master']);
+    const fx = await groupFixture(stack, {
+      groupYaml: `promotion:\n  probe:\n    image: ${probeRepository}:branch-master\n`,
+    });
+    await fx.push('hello-a');
+    await fx.push('hello-b');
+    await fx.deployJson();
+    const inputs = {
+      group: fx.group,
+      'groups-dir': fx.dir,
+      operation: 'promote',
+      force: 'true',
+      reason: 'bundle probe test',
+      'scale-down-delay': '0s',
+      probe: 'true',
+      registry: stack.registry,
+    };
+    const env = { KUBECONFIG: stack.kubeconfig };
+    const first = runActionBundle('switch-color', inputs, env);
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    expect(JSON.parse(first.outputs.probe ?? 'null')).toMatchObject({ measured: false });
+    expect(first.summary).toContain('Not measured: nothing was live before this switch');
+
+    await fx.push('hello-b');
+    await fx.deployJson();
+    const second = runActionBundle('switch-color', inputs, env);
+    expect(second.exitCode, second.stdout + second.stderr).toBe(0);
+    expect(second.outputs.outcome).toBe('promoted');
+    const probe = JSON.parse(second.outputs.probe ?? 'null');
+    expect(probe).toMatchObject({ measured: false, from: 'blue', to: 'green' });
+    expect(second.summary).toContain('#### Switch probe');
+    expect(second.summary).toContain(`Not measured: ${probe.note}.`);
+    expect(await fx.liveSelectors()).toEqual({ 'hello-a': 'green', 'hello-b': 'green' });
+
+    const reject = runActionBundle(
+      'switch-color',
+      { ...inputs, operation: 'reject', force: 'false', reason: '' },
+      env,
+    );
+    expect(reject.exitCode).toBe(1);
+    expect(reject.stdout + reject.stderr).toContain(
+      'Input "probe" applies to promote and rollback, not to reject',
+    );
   });
 
   it('--probe without promotion.probe, and --registry without --probe, are refused before anything is written', async () => {

@@ -292,9 +292,22 @@ export async function liveVersion(stage: DemoStage, service: DemoService): Promi
   }
 }
 
+/**
+ * Two kinds of client at once, half the rate each: kept-alive connections (most HTTP
+ * clients; after a switch they stay on the old pods until those ask them to reconnect), and
+ * a new connection per request (each goes where kube-proxy's rules say at that moment).
+ */
+export const CLIENTS = [
+  { name: 'kept-alive', keepalive: true },
+  { name: 'new connection per request', keepalive: false },
+] as const;
+
 export interface LoadedSwitch<T> {
   result: T;
-  load: LoadReport;
+  /** One report per kind of client, in CLIENTS order. */
+  loads: { client: string; report: LoadReport }[];
+  sent: number;
+  failed: number;
   /** When the last pod of the old color was gone (epoch ms). */
   oldColorGoneAt: number;
 }
@@ -316,15 +329,23 @@ export async function underLoad<T>(
     }),
   );
   await answeringFrom(stage, urls, oldColor);
-  const load = startLoad({
-    url: urls,
-    rate: LOAD_RATE,
-    durationMs: LOAD_LIMIT_MS,
-    timeoutMs: 2000,
-    netns: stage.stack.realNode?.netns ?? '',
-    workDir: stage.workDir,
-    classify: colorOf,
-  });
+  const running = CLIENTS.map((client) => ({
+    client: client.name,
+    load: startLoad({
+      url: urls,
+      rate: LOAD_RATE / CLIENTS.length,
+      durationMs: LOAD_LIMIT_MS,
+      timeoutMs: 2000,
+      keepalive: client.keepalive,
+      netns: stage.stack.realNode?.netns ?? '',
+      workDir: stage.workDir,
+      classify: colorOf,
+    }),
+  }));
+  const stopAll = async () => {
+    for (const { load } of running) load.stop();
+    return Promise.all(running.map(async ({ client, load }) => ({ client, report: await load.done })));
+  };
   try {
     await sleep(LOAD_LEAD_MS);
     const bodyAt = Date.now();
@@ -332,21 +353,22 @@ export async function underLoad<T>(
     const bodyDoneAt = Date.now();
     const oldColorGoneAt = await colorGone(stage, oldColor);
     await sleep(LOAD_TAIL_MS);
-    load.stop();
-    const report = await load.done;
-    stage.log(`load: ${describeLoad(report)}`);
-    if (report.failed > 0) {
+    const loads = await stopAll();
+    for (const { client, report } of loads) {
+      stage.log(`load (${client}): ${describeLoad(report)}`);
+      if (report.failed === 0) continue;
       // when, against the steps, and where: what a failure needs to be understood
       const at = (time: number) => `${((time - report.startedAt) / 1000).toFixed(2)}s`;
       stage.log(
-        `load failures: ${JSON.stringify(report.failedByUrl)} at ${report.failureTimes.map(at).join(', ')}; ` +
+        `  failed by target ${JSON.stringify(report.failedByUrl)}, sent at ${report.failureTimes.map(at).join(', ')}; ` +
           `switch command ${at(bodyAt)}-${at(bodyDoneAt)}, ${oldColor} gone ${at(oldColorGoneAt)}, load end ${at(report.endedAt)}`,
       );
     }
-    return { result, load: report, oldColorGoneAt };
+    const sum = (pick: (report: LoadReport) => number) =>
+      loads.reduce((total, { report }) => total + pick(report), 0);
+    return { result, loads, sent: sum((r) => r.sent), failed: sum((r) => r.failed), oldColorGoneAt };
   } catch (error) {
-    load.stop();
-    await load.done.catch(() => undefined);
+    await stopAll().catch(() => undefined);
     throw error;
   }
 }
