@@ -140,15 +140,28 @@ export async function startSwitchProbe(
   const oldColor = window.from;
   const scalesDown = window.scaleDownDelay !== 'keep';
   return {
+    // never throws: the switch is done by now, and a probe that cannot be read says so
     async finish() {
-      const gone = scalesDown ? await awaitColorGone(view, oldColor, timing, deps) : undefined;
+      const problems: string[] = [];
+      const attempt = <T>(step: () => Promise<T>) =>
+        step().catch((error: unknown) => {
+          problems.push(error instanceof Error ? error.message : String(error));
+          return undefined;
+        });
+      const gone = scalesDown ? await attempt(() => awaitColorGone(view, oldColor, timing, deps)) : undefined;
       await deps.clock.sleep(timing.tailMs);
-      const last = await readReport(name, started.pod, deps);
+      const last = await attempt(() => readReport(name, started.pod, deps));
       await deleteQuietly(name, deps);
       const ended = { ...withFrom, endedAt: nowIso(deps.clock) };
-      if (!last) return unmeasuredProbe(ended, `the probe's log held no report at the end (${started.pod})`);
+      if (!last) {
+        return unmeasuredProbe(
+          ended,
+          problems.join('; ') || `the probe's log held no report at the end (${started.pod})`,
+        );
+      }
       const record = measuredProbe({ ...ended, until: gone === true ? 'old-color-gone' : 'switched' }, last);
       const notes = [
+        ...problems,
         ...(gone === false ? [`${oldColor}'s pods were still there when the probe stopped`] : []),
         ...(last.done ? ['the probe stopped by itself before the end of the window'] : []),
       ];

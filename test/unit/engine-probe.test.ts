@@ -159,6 +159,25 @@ describe('the switch probe', () => {
     }
   });
 
+  it('after the switch the probe never fails the promote: what it could not do is its note', async () => {
+    const fake = fakeGroup();
+    const probes = new FakeSwitchProbes();
+    await deploy(fake, 1, 2);
+    await promote(fake, probes);
+    await deploy(fake, 1, 3);
+    const read = fake.cluster.readRolloutSnapshot.bind(fake.cluster);
+    // the API server goes away once the old color is scaled down (while the probe waits for its pods)
+    fake.cluster.readRolloutSnapshot = async () => {
+      if (fake.cluster.deployments.get('hello-a-blue')?.replicas === 0)
+        throw new Error('connect ECONNREFUSED');
+      return read();
+    };
+    const promoted = await promote(fake, probes);
+    expect(promoted.outcome).toBe('promoted');
+    expect(promoted.probe).toMatchObject({ measured: true, until: 'switched', note: 'connect ECONNREFUSED' });
+    expect(probes.deleted).toEqual([probes.created[0]?.name]);
+  });
+
   it('a switch that fails takes its probe Job with it and records no count', async () => {
     const fake = fakeGroup();
     const probes = new FakeSwitchProbes();
