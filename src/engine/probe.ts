@@ -101,8 +101,12 @@ export async function startSwitchProbe(
   signal: AbortSignal,
 ): Promise<RunningSwitchProbe> {
   const timing = { ...PROBE_TIMING, ...input.timing };
-  const startedAt = nowIso(deps.clock);
-  const base = { operation: window.operation, to: window.to, rate: input.rate, startedAt };
+  const base = {
+    operation: window.operation,
+    to: window.to,
+    rate: input.rate,
+    startedAt: nowIso(deps.clock),
+  };
   const withFrom = window.from ? { ...base, from: window.from } : base;
   const notMeasured = (note: string): RunningSwitchProbe => ({
     finish: async () => unmeasuredProbe({ ...withFrom, endedAt: nowIso(deps.clock) }, note),
@@ -110,65 +114,99 @@ export async function startSwitchProbe(
   });
   if (!window.from)
     return notMeasured('nothing was live before this switch, so there was no traffic to measure');
-
-  const services = catalogServices(view);
   const name = probeJobName(window.releaseId, deps.clock.now());
-  await deps.probes.createProbe(
-    probeJobSpec({
-      name,
-      group: view.group.name,
-      releaseId: window.releaseId,
-      image: input.image,
-      targets: probeTargets(services, view.group.namespace),
-      rate: input.rate,
-      durationMs: probeDurationMs(
-        window.timeoutMs,
-        window.scaleDownDelay === 'keep' ? undefined : window.scaleDownDelay,
-      ),
-    }),
-  );
-  deps.log.info(`switch probe ${name}: ${input.rate}/s to each of ${services.map((s) => s.name).join(', ')}`);
-  const started = await awaitLeadIn(name, timing, deps, signal).catch(async (error: unknown) => {
-    await deleteQuietly(name, deps);
-    throw error;
-  });
+  const created = await createProbeJob(name, view, window, input, deps);
+  const started =
+    created ??
+    (await awaitLeadIn(name, timing, deps, signal).catch(async (error: unknown) => {
+      await deleteQuietly(name, deps);
+      throw error;
+    }));
   if ('problem' in started) {
     deps.log.warn(`switch probe ${name} measures nothing: ${started.problem}; the switch goes on`);
     await deleteQuietly(name, deps);
     return notMeasured(started.problem);
   }
-  const oldColor = window.from;
-  const scalesDown = window.scaleDownDelay !== 'keep';
+  const finishing = { name, pod: started.pod, view, oldColor: window.from, timing, withFrom };
   return {
-    // never throws: the switch is done by now, and a probe that cannot be read says so
-    async finish() {
-      const problems: string[] = [];
-      const attempt = <T>(step: () => Promise<T>) =>
-        step().catch((error: unknown) => {
-          problems.push(error instanceof Error ? error.message : String(error));
-          return undefined;
-        });
-      const gone = scalesDown ? await attempt(() => awaitColorGone(view, oldColor, timing, deps)) : undefined;
-      await deps.clock.sleep(timing.tailMs);
-      const last = await attempt(() => readReport(name, started.pod, deps));
-      await deleteQuietly(name, deps);
-      const ended = { ...withFrom, endedAt: nowIso(deps.clock) };
-      if (!last) {
-        return unmeasuredProbe(
-          ended,
-          problems.join('; ') || `the probe's log held no report at the end (${started.pod})`,
-        );
-      }
-      const record = measuredProbe({ ...ended, until: gone === true ? 'old-color-gone' : 'switched' }, last);
-      const notes = [
-        ...problems,
-        ...(gone === false ? [`${oldColor}'s pods were still there when the probe stopped`] : []),
-        ...(last.done ? ['the probe stopped by itself before the end of the window'] : []),
-      ];
-      return notes.length > 0 ? { ...record, note: notes.join('; ') } : record;
-    },
+    finish: () => finishProbe({ ...finishing, scalesDown: window.scaleDownDelay !== 'keep' }, deps),
     abandon: () => deleteQuietly(name, deps),
   };
+}
+
+/** The probe Job, sending to every live Service; a problem when the cluster refuses it. */
+async function createProbeJob(
+  name: string,
+  view: GroupView,
+  window: SwitchWindow,
+  input: SwitchProbeInput,
+  deps: ProbeDeps,
+): Promise<{ problem: string } | undefined> {
+  const services = catalogServices(view);
+  const delay = window.scaleDownDelay === 'keep' ? undefined : window.scaleDownDelay;
+  try {
+    await deps.probes.createProbe(
+      probeJobSpec({
+        name,
+        group: view.group.name,
+        releaseId: window.releaseId,
+        image: input.image,
+        targets: probeTargets(services, view.group.namespace),
+        rate: input.rate,
+        durationMs: probeDurationMs(window.timeoutMs, delay),
+      }),
+    );
+  } catch (error) {
+    return {
+      problem: `its Job could not be created: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  deps.log.info(`switch probe ${name}: ${input.rate}/s to each of ${services.map((s) => s.name).join(', ')}`);
+  return undefined;
+}
+
+interface Finishing {
+  name: string;
+  pod: string;
+  view: GroupView;
+  oldColor: Color;
+  scalesDown: boolean;
+  timing: ProbeTiming;
+  withFrom: Pick<SwitchProbeRecord, 'operation' | 'from' | 'to' | 'rate' | 'startedAt'>;
+}
+
+/**
+ * After the switch: until the old color's pods are gone (when it scales down), the tail,
+ * the last count, the Job deleted. Never throws: the switch is done by now, and what the
+ * probe could not do is its note.
+ */
+async function finishProbe(probe: Finishing, deps: ProbeDeps): Promise<SwitchProbeRecord> {
+  const problems: string[] = [];
+  const attempt = <T>(step: () => Promise<T>) =>
+    step().catch((error: unknown) => {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return undefined;
+    });
+  const gone = probe.scalesDown
+    ? await attempt(() => awaitColorGone(probe.view, probe.oldColor, probe.timing, deps))
+    : undefined;
+  await deps.clock.sleep(probe.timing.tailMs);
+  const last = await attempt(() => readReport(probe.name, probe.pod, deps));
+  await deleteQuietly(probe.name, deps);
+  const ended = { ...probe.withFrom, endedAt: nowIso(deps.clock) };
+  if (!last) {
+    return unmeasuredProbe(
+      ended,
+      problems.join('; ') || `the probe's log held no report at the end (${probe.pod})`,
+    );
+  }
+  const record = measuredProbe({ ...ended, until: gone === true ? 'old-color-gone' : 'switched' }, last);
+  const notes = [
+    ...problems,
+    ...(gone === false ? [`${probe.oldColor}'s pods were still there when the probe stopped`] : []),
+    ...(last.done ? ['the probe stopped by itself before the end of the window'] : []),
+  ];
+  return notes.length > 0 ? { ...record, note: notes.join('; ') } : record;
 }
 
 type LeadIn = { pod: string } | { problem: string };

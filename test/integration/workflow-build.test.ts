@@ -31,7 +31,7 @@ const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'greenlight-build-yml-'));
 const SAMPLE_REPOSITORIES = ['hello-a', 'hello-b', 'hello-integration-tests', 'switch-probe'];
 /** What build.yml needs of this repository to run here: itself, the action it uses, the apps. */
-const GREENLIGHT_FILES = ['.github/workflows/build.yml', 'actions/build-push-ecr', 'sample-apps'];
+const GREENLIGHT_FILES = ['.github/workflows/build.yml', 'actions/build-push-ecr', 'dist', 'sample-apps'];
 
 let blocked: string | undefined;
 let account: MotoAccount;

@@ -7,7 +7,12 @@ import type { PodObservation } from '../../src/core/cluster.ts';
 import type { SwitchProbes } from '../../src/core/ports.ts';
 import { PROBE_REPORT_MARKER, type ProbeJobSpec } from '../../src/core/probe.ts';
 
-export type ProbeBehavior = 'reports' | 'image-pull-fails' | 'no-logs' | 'refuses-settings';
+export type ProbeBehavior =
+  | 'reports'
+  | 'image-pull-fails'
+  | 'no-logs'
+  | 'refuses-settings'
+  | 'create-forbidden';
 
 export class FakeSwitchProbes implements SwitchProbes {
   readonly created: ProbeJobSpec[] = [];
@@ -18,6 +23,7 @@ export class FakeSwitchProbes implements SwitchProbes {
   private readonly startedAt = new Map<string, number>();
 
   async createProbe(spec: ProbeJobSpec): Promise<void> {
+    if (this.behavior === 'create-forbidden') throw new Error('jobs.batch is forbidden (HTTP 403)');
     this.created.push(spec);
     this.startedAt.set(spec.name, Date.now());
   }

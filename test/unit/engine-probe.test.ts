@@ -159,6 +159,21 @@ describe('the switch probe', () => {
     }
   });
 
+  it('a probe Job the cluster refuses measures nothing; the switch goes on', async () => {
+    const fake = fakeGroup();
+    const probes = new FakeSwitchProbes();
+    await deploy(fake, 1, 2);
+    await promote(fake, probes);
+    await deploy(fake, 1, 3);
+    probes.behavior = 'create-forbidden';
+    const promoted = await promote(fake, probes);
+    expect(promoted.outcome).toBe('promoted');
+    expect(promoted.probe).toMatchObject({
+      measured: false,
+      note: 'its Job could not be created: jobs.batch is forbidden (HTTP 403)',
+    });
+  });
+
   it('after the switch the probe never fails the promote: what it could not do is its note', async () => {
     const fake = fakeGroup();
     const probes = new FakeSwitchProbes();
