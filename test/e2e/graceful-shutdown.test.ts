@@ -13,7 +13,7 @@
  * explicit and the same every run: kube-proxy is frozen (SIGSTOP) for 2.5 s from the
  * deletion. Under a steady load, the pod with the sleep drops nothing; the same app without
  * it (preStopSleepSeconds: 0) refuses requests, which is what the sleep is for (measured:
- * 0 of 2400 with it; 256-361 of 2400 without, refused and then timed out).
+ * 0 of 2400 with it; 256-370 of 2400 without, refused and then timed out).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
