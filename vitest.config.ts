@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers: `unit` needs nothing but Node; `tools` needs external binaries
+// Four tiers: `unit` needs nothing but Node; `tools` needs external binaries
 // (terraform, actionlint, hadolint, buildah) but no servers; `integration` runs against
-// the local stack (kube-apiserver, etcd, kwok, moto, registry) that its global setup starts.
-// `e2e` (not part of `npm test` yet) runs against the stack with a real node, where pods
-// really run (root; test/stack/real-nodes/).
+// the local stack (kube-apiserver, etcd, kwok, moto, registry) that its global setup starts;
+// `e2e` runs against the stack with a real node, where pods really run (root;
+// test/stack/real-nodes/): the demo's path, switches under load, graceful shutdown.
 export default defineConfig({
   test: {
     projects: [

@@ -4,13 +4,13 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-2FAPTI4B.js";
+} from "./chunks/chunk-MYTB7DXF.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,
   junitPassed,
   runIntegrationTests
-} from "./chunks/chunk-ZSNMFLFQ.js";
+} from "./chunks/chunk-ATSU4MXE.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   JUnitError,
@@ -19,12 +19,14 @@ import {
   failureEntries,
   parseJUnit,
   renderJUnitText
-} from "./chunks/chunk-2TOWVX3P.js";
+} from "./chunks/chunk-KPV6YZKB.js";
 import {
   promoteRelease,
   rejectRelease,
-  rollbackRelease
-} from "./chunks/chunk-CC5BXLXY.js";
+  resolveSwitchProbe,
+  rollbackRelease,
+  switchProbesFor
+} from "./chunks/chunk-LEIP2ZTE.js";
 import {
   groupStatus,
   historyEntry,
@@ -32,10 +34,11 @@ import {
   renderPlanJson,
   renderPlanMarkdown,
   renderPlanTable,
+  renderProbeLine,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-IG52LHTU.js";
-import "./chunks/chunk-43TPNO7T.js";
+} from "./chunks/chunk-AVWY7EAB.js";
+import "./chunks/chunk-OBJPFE5J.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   colorTargets,
@@ -43,10 +46,11 @@ import {
   scaleColor,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-3UPO7GGZ.js";
+} from "./chunks/chunk-FGF7X5J7.js";
 import {
-  EngineError
-} from "./chunks/chunk-I2ECG3EI.js";
+  connectRegistry
+} from "./chunks/chunk-AFIA6ADD.js";
+import "./chunks/chunk-RE2SCMYD.js";
 import {
   ConfigError,
   checkGroupFile,
@@ -61,21 +65,23 @@ import {
   renderDueText,
   requiredGroups,
   validateGroupsDir
-} from "./chunks/chunk-ODQACIOW.js";
-import "./chunks/chunk-5G6K3IH5.js";
+} from "./chunks/chunk-Z2QY6FNB.js";
+import "./chunks/chunk-OGDFHWAX.js";
 import {
   parseDuration,
   parseScaleDownDelay
-} from "./chunks/chunk-KRE2M7C2.js";
-import "./chunks/chunk-5IX7GEB5.js";
+} from "./chunks/chunk-KUEXGX5L.js";
+import "./chunks/chunk-BABA3YGI.js";
 import {
   COLORS
 } from "./chunks/chunk-R6Y2HZ7J.js";
 import {
+  EngineError,
   GreenlightError,
   InputError,
   describeError
-} from "./chunks/chunk-C4AV673B.js";
+} from "./chunks/chunk-L2HEXJUQ.js";
+import "./chunks/chunk-TAPV5QTX.js";
 import "./chunks/chunk-KSZB5HZC.js";
 
 // src/version.ts
@@ -130,7 +136,7 @@ function groupCommand(spec) {
         group,
         spec.overrides?.(parsed) ?? []
       );
-      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-LJMKAVOK.js");
+      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-JR7QF4NZ.js");
       const client = connectKube(
         io.env,
         values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
@@ -179,8 +185,8 @@ var deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry } = await import("./chunks/connect-LJMKAVOK.js");
-    const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
+    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JR7QF4NZ.js");
+    const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const result = await deployGroup(
       {
         ...validated,
@@ -451,8 +457,8 @@ var planCommand = groupCommand({
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
   async run({ parsed, validated, deps, io, json }) {
-    const { connectRegistry } = await import("./chunks/connect-LJMKAVOK.js");
-    const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
+    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JR7QF4NZ.js");
+    const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
     io.stdout(render(plan));
@@ -573,19 +579,35 @@ var statusCommand = groupCommand({
 // src/cli/commands/switch.ts
 var COMMON2 = "[--kubeconfig PATH] [--groups-dir DIR] [--timeout DUR] [--lock-timeout DUR] [--json]";
 var DELAY = { "scale-down-delay": { type: "string", default: "30s" } };
+var PROBE = { probe: { type: "boolean", default: false }, registry: { type: "string" } };
+var PROBE_USAGE = "[--probe [--registry ecr|HOST]]";
+async function probeOf(context) {
+  if (!context.parsed.values.probe) return {};
+  const images = connectRegistry({ registry: context.parsed.values.registry ?? "ecr", env: context.io.env });
+  return {
+    probe: await resolveSwitchProbe(context.validated.group, images),
+    probes: switchProbesFor(context.client, context.validated.group.namespace)
+  };
+}
+function probeCheck(values) {
+  return values.registry !== void 0 && !values.probe ? "--registry goes with --probe" : void 0;
+}
 var promoteCommand = groupCommand({
   name: "promote",
   summary: "switch every service of a group to its tested standby color, together; refused unless these digests passed",
-  usage: `greenlight promote GROUP [--release ID] [--force --reason TEXT] [--scale-down-delay DUR|keep] ${COMMON2}`,
+  usage: `greenlight promote GROUP [--release ID] [--force --reason TEXT] [--scale-down-delay DUR|keep] ${PROBE_USAGE} ${COMMON2}`,
   defaultTimeout: "5m",
   options: {
     release: { type: "string" },
     force: { type: "boolean", default: false },
     reason: { type: "string" },
-    ...DELAY
+    ...DELAY,
+    ...PROBE
   },
-  check: (parsed) => parsed.values.force && !parsed.values.reason?.trim() ? "--force needs --reason TEXT: the reason is recorded with the release" : !parsed.values.force && parsed.values.reason ? "--reason goes with --force" : void 0,
-  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+  check: (parsed) => parsed.values.force && !parsed.values.reason?.trim() ? "--force needs --reason TEXT: the reason is recorded with the release" : !parsed.values.force && parsed.values.reason ? "--reason goes with --force" : probeCheck(parsed.values),
+  async run(context) {
+    const { parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json } = context;
+    const { probe, probes } = await probeOf(context);
     const result = await promoteRelease(
       {
         ...validated,
@@ -598,9 +620,10 @@ var promoteCommand = groupCommand({
           { cwd: io.cwd, groupsDir: parsed.values["groups-dir"] },
           validated.group
         ),
-        signal: deps.signal
+        signal: deps.signal,
+        probe
       },
-      deps
+      { ...deps, probes }
     );
     return report2(io, json, result);
   }
@@ -629,19 +652,23 @@ var rejectCommand = groupCommand({
 var rollbackCommand = groupCommand({
   name: "rollback",
   summary: "switch a group back to its previous live release (at once when its color is still warm)",
-  usage: `greenlight rollback GROUP [--scale-down-delay DUR|keep] ${COMMON2}`,
+  usage: `greenlight rollback GROUP [--scale-down-delay DUR|keep] ${PROBE_USAGE} ${COMMON2}`,
   defaultTimeout: "10m",
-  options: { ...DELAY },
-  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+  options: { ...DELAY, ...PROBE },
+  check: (parsed) => probeCheck(parsed.values),
+  async run(context) {
+    const { parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json } = context;
+    const { probe, probes } = await probeOf(context);
     const result = await rollbackRelease(
       {
         ...validated,
         timeoutMs,
         lockTimeoutMs,
         scaleDownDelay: parseScaleDownDelay(parsed.values["scale-down-delay"], "--scale-down-delay"),
-        signal: deps.signal
+        signal: deps.signal,
+        probe
       },
-      deps
+      { ...deps, probes }
     );
     return report2(io, json, result);
   }
@@ -654,10 +681,13 @@ function report2(io, json, result) {
       liveColor: result.liveColor ?? null,
       liveColors: result.liveColors,
       forcedPast: result.forcedPast,
-      historyEntry: result.record ? historyEntry(result.record) : null
+      historyEntry: result.record ? historyEntry(result.record) : null,
+      probe: result.probe ?? null
     });
   } else {
     io.stdout(`${outcomeLine(result)}
+`);
+    if (result.probe) io.stdout(`${renderProbeLine(result.probe)}
 `);
   }
   return 0;
@@ -695,10 +725,10 @@ var testCommand = groupCommand({
   },
   check: (parsed) => !MODES.includes(parsed.values.mode) ? `--mode: expected one of ${MODES.join(", ")}, got "${parsed.values.mode}"` : parsed.values.urls !== void 0 && !["port-forward", "in-cluster"].includes(parsed.values.urls) ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"` : void 0,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry, lazyRegistry } = await import("./chunks/connect-LJMKAVOK.js");
-    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-ZI4T4FWD.js");
+    const { connectRegistry: connectRegistry2, lazyRegistry } = await import("./chunks/connect-JR7QF4NZ.js");
+    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-SE6ENIMB.js");
     const images = lazyRegistry(
-      () => connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env })
+      () => connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env })
     );
     const reporter = teamReporterFor(io.env.GITHUB_TOKEN, io.env, deps.log);
     const result = await runIntegrationTests(
@@ -860,7 +890,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     if (stop.signal.aborted) process.exit(130);
     process.stderr.write(`greenlight: ${signal}, stopping (again to exit at once)
 `);
-    stop.abort(new Error(`interrupted by ${signal}`));
+    stop.abort(new EngineError("cancelled", `interrupted by ${signal}`));
   });
 }
 process.exitCode = await main(process.argv.slice(2), {

@@ -21,14 +21,16 @@ locals {
   # validation reports it.
   group_namespaces  = [for f in local.group_files : try(tostring(yamldecode(file(f)).namespace), null)]
   group_test_images = compact([for f in local.group_files : try(tostring(yamldecode(file(f)).integration.image), null)])
+  # The switch probe image a group names (promotion.probe.image) is built and pushed like a service's.
+  group_probe_images = compact([for f in local.group_files : try(tostring(yamldecode(file(f)).promotion.probe.image), null)])
 
   # `repository` is an ECR repository name, or an image path in another registry
   # (first path segment with a '.' or ':', or "localhost", as Docker decides it).
   # Only ECR names get a repository here. A service without `repository` uses its name.
-  # Integration-test images count too, without their :tag or @digest.
+  # Integration-test and switch probe images count too, without their :tag or @digest.
   wanted_repositories = concat(
     [for service, spec in local.services : try(tostring(spec.repository), service)],
-    [for image in local.group_test_images : replace(replace(image, "/@.*$/", ""), "/:[^/]*$/", "")],
+    [for image in concat(local.group_test_images, local.group_probe_images) : replace(replace(image, "/@.*$/", ""), "/:[^/]*$/", "")],
   )
   catalog_ecr_repositories = [
     for repository in local.wanted_repositories : repository

@@ -23,6 +23,10 @@ export interface SwitchColorInputs extends GroupInputs {
   scaleDownDelay: ScaleDownDelay;
   timeoutMs: number;
   lockTimeoutMs: number;
+  /** Run the group's switch probe across a promote or rollback. */
+  probe: boolean;
+  registry: string;
+  awsRegion: string | undefined;
   validated: ValidatedGroup;
 }
 
@@ -36,12 +40,20 @@ export function readSwitchColorInputs(source: InputSource): SwitchColorInputs {
     scaleDownDelay: parseScaleDownDelay(source.get('scale-down-delay') || '30s', 'Input "scale-down-delay"'),
     timeoutMs: durationInput(source, 'timeout', '5m'),
     lockTimeoutMs: durationInput(source, 'lock-timeout', '10m'),
+    probe: booleanInput(source, 'probe', false),
+    registry: optionalInput(source, 'registry') ?? 'ecr',
+    awsRegion: optionalInput(source, 'aws-region'),
   };
   if (inputs.force && !inputs.reason) {
     throw new InputError('Input "reason" is required with force: true; it is recorded with the release');
   }
   if (inputs.force && inputs.operation !== 'promote') {
     throw new InputError(`Input "force" applies to promote only, not to ${inputs.operation}`);
+  }
+  if (inputs.probe && inputs.operation === 'reject') {
+    throw new InputError(
+      'Input "probe" applies to promote and rollback, not to reject: reject switches nothing',
+    );
   }
   return { ...inputs, validated: loadActionGroup(inputs) };
 }

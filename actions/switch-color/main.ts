@@ -3,8 +3,10 @@
  * reject it (standby to zero, live untouched), or roll back to the previous live release.
  */
 import * as core from '@actions/core';
+import { renderProbeLine, renderProbeMarkdown } from '../../src/core/probe.ts';
 import { historyEntry, renderStatusMarkdown } from '../../src/core/render-engine.ts';
 import { requiredGroups } from '../../src/disk/groups.ts';
+import { resolveSwitchProbe } from '../../src/engine/probe.ts';
 import {
   promoteRelease,
   rejectRelease,
@@ -13,8 +15,10 @@ import {
 } from '../../src/engine/promote.ts';
 import { statusOf } from '../../src/engine/status.ts';
 import { readGroupView } from '../../src/engine/view.ts';
-import { actionEngineDeps } from '../../src/runner/engine.ts';
+import { actionEngineDeps, actionKubeClient } from '../../src/runner/engine.ts';
 import { workspace } from '../../src/runner/group-inputs.ts';
+import { connectRegistry } from '../../src/wiring/connect.ts';
+import { switchProbesFor } from '../../src/wiring/probe.ts';
 import type { SwitchColorInputs } from './inputs.ts';
 
 export async function run(inputs: SwitchColorInputs): Promise<void> {
@@ -27,23 +31,43 @@ export async function run(inputs: SwitchColorInputs): Promise<void> {
     scaleDownDelay: inputs.scaleDownDelay,
     signal: deps.signal,
   };
-  const result = await operate(inputs, common, deps);
+  const probe = inputs.probe
+    ? {
+        probe: await resolveSwitchProbe(
+          validated.group,
+          connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion }),
+        ),
+        probes: switchProbesFor(actionKubeClient(), validated.group.namespace),
+      }
+    : undefined;
+  const result = await operate(
+    inputs,
+    { ...common, probe: probe?.probe },
+    { ...deps, probes: probe?.probes },
+  );
   core.setOutput('live-colors', JSON.stringify(result.liveColors));
   core.setOutput('history-entry', JSON.stringify(result.record ? historyEntry(result.record) : null));
   core.setOutput('outcome', result.outcome);
+  core.setOutput('probe', JSON.stringify(result.probe ?? null));
   core.info(
     `${inputs.operation} of ${validated.group.name}: ${result.outcome}${result.releaseId ? ` (release ${result.releaseId})` : ''}`,
   );
+  if (result.probe) {
+    const line = renderProbeLine(result.probe);
+    if (result.probe.failed > 0) core.warning(line);
+    else core.info(line);
+  }
   const status = statusOf(await readGroupView(validated, deps), 5, false);
   await core.summary
     .addRaw(renderStatusMarkdown(status, `Greenlight ${inputs.operation}: ${result.outcome}`))
+    .addRaw(result.probe ? `\n${renderProbeMarkdown(result.probe)}` : '')
     .write();
 }
 
 function operate(
   inputs: SwitchColorInputs,
-  common: Parameters<typeof rejectRelease>[0],
-  deps: ReturnType<typeof actionEngineDeps>,
+  common: Parameters<typeof rollbackRelease>[0],
+  deps: Parameters<typeof rollbackRelease>[1],
 ): Promise<SwitchOperationResult> {
   switch (inputs.operation) {
     case 'promote':

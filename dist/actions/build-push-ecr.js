@@ -2,15 +2,15 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   runAction
-} from "../chunks/chunk-BVG4FC6Y.js";
+} from "../chunks/chunk-GGWFN2CT.js";
 import {
   booleanInput,
   choiceInput,
   listInput,
   optionalInput,
   requiredInput
-} from "../chunks/chunk-BNRP56K6.js";
-import "../chunks/chunk-KRE2M7C2.js";
+} from "../chunks/chunk-SLHB5AT2.js";
+import "../chunks/chunk-KUEXGX5L.js";
 import {
   BUILDER_CHOICES
 } from "../chunks/chunk-HSGHEUQM.js";
@@ -21,7 +21,7 @@ import {
 } from "../chunks/chunk-R6Y2HZ7J.js";
 import {
   InputError
-} from "../chunks/chunk-C4AV673B.js";
+} from "../chunks/chunk-L2HEXJUQ.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/build-push-ecr/inputs.ts
@@ -188,4 +188,4 @@ function readEventPayload() {
 }
 
 // actions/build-push-ecr/index.ts
-await runAction(readActionInputs, async () => (await import("../chunks/main-ZHF4SOQJ.js")).run);
+await runAction(readActionInputs, async () => (await import("../chunks/main-XT6ZTVO5.js")).run);

@@ -3,22 +3,22 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-WLY3PBTA.js";
+} from "../chunks/chunk-PI62TEI6.js";
 import {
   runAction
-} from "../chunks/chunk-BVG4FC6Y.js";
+} from "../chunks/chunk-GGWFN2CT.js";
 import {
   booleanInput,
   choiceInput,
   durationInput,
   optionalInput
-} from "../chunks/chunk-BNRP56K6.js";
-import "../chunks/chunk-ODQACIOW.js";
-import "../chunks/chunk-5G6K3IH5.js";
-import "../chunks/chunk-KRE2M7C2.js";
+} from "../chunks/chunk-SLHB5AT2.js";
+import "../chunks/chunk-Z2QY6FNB.js";
+import "../chunks/chunk-OGDFHWAX.js";
+import "../chunks/chunk-KUEXGX5L.js";
 import "../chunks/chunk-XENWERP3.js";
 import "../chunks/chunk-C337HVKU.js";
-import "../chunks/chunk-C4AV673B.js";
+import "../chunks/chunk-L2HEXJUQ.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/run-integration/inputs.ts
@@ -43,4 +43,4 @@ function readRunIntegrationInputs(source) {
 }
 
 // actions/run-integration/index.ts
-await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-ZQXFCPCC.js")).run);
+await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-3G6HHOLL.js")).run);

@@ -3,26 +3,26 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-WLY3PBTA.js";
+} from "../chunks/chunk-PI62TEI6.js";
 import {
   runAction
-} from "../chunks/chunk-BVG4FC6Y.js";
+} from "../chunks/chunk-GGWFN2CT.js";
 import {
   booleanInput,
   choiceInput,
   durationInput,
   optionalInput
-} from "../chunks/chunk-BNRP56K6.js";
-import "../chunks/chunk-ODQACIOW.js";
-import "../chunks/chunk-5G6K3IH5.js";
+} from "../chunks/chunk-SLHB5AT2.js";
+import "../chunks/chunk-Z2QY6FNB.js";
+import "../chunks/chunk-OGDFHWAX.js";
 import {
   parseScaleDownDelay
-} from "../chunks/chunk-KRE2M7C2.js";
+} from "../chunks/chunk-KUEXGX5L.js";
 import "../chunks/chunk-XENWERP3.js";
 import "../chunks/chunk-C337HVKU.js";
 import {
   InputError
-} from "../chunks/chunk-C4AV673B.js";
+} from "../chunks/chunk-L2HEXJUQ.js";
 import "../chunks/chunk-KSZB5HZC.js";
 
 // actions/switch-color/inputs.ts
@@ -36,7 +36,10 @@ function readSwitchColorInputs(source) {
     reason: optionalInput(source, "reason"),
     scaleDownDelay: parseScaleDownDelay(source.get("scale-down-delay") || "30s", 'Input "scale-down-delay"'),
     timeoutMs: durationInput(source, "timeout", "5m"),
-    lockTimeoutMs: durationInput(source, "lock-timeout", "10m")
+    lockTimeoutMs: durationInput(source, "lock-timeout", "10m"),
+    probe: booleanInput(source, "probe", false),
+    registry: optionalInput(source, "registry") ?? "ecr",
+    awsRegion: optionalInput(source, "aws-region")
   };
   if (inputs.force && !inputs.reason) {
     throw new InputError('Input "reason" is required with force: true; it is recorded with the release');
@@ -44,8 +47,13 @@ function readSwitchColorInputs(source) {
   if (inputs.force && inputs.operation !== "promote") {
     throw new InputError(`Input "force" applies to promote only, not to ${inputs.operation}`);
   }
+  if (inputs.probe && inputs.operation === "reject") {
+    throw new InputError(
+      'Input "probe" applies to promote and rollback, not to reject: reject switches nothing'
+    );
+  }
   return { ...inputs, validated: loadActionGroup(inputs) };
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-VMVS2VYC.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-GWAMTQEU.js")).run);

@@ -14,6 +14,7 @@ import type {
 import { GreenlightError } from './errors.ts';
 import type { LeaseState, StoredLease } from './lock.ts';
 import type { Color } from './naming.ts';
+import type { ProbeJobSpec } from './probe.ts';
 import type { ReleaseRecord, StoredRelease } from './release.ts';
 import type { JobObservation, TestJobSpec } from './testing.ts';
 import type { DeploymentSpec, ServiceSpec } from './workload.ts';
@@ -108,6 +109,17 @@ export interface TestJobs {
   deleteJob(name: string, timeoutMs: number): Promise<void>;
   /** Names of earlier test Jobs of the group, oldest first. */
   listJobs(): Promise<string[]>;
+}
+
+/** The switch probe's Job in a group's namespace: created, its pod and log read while it runs, deleted. */
+export interface SwitchProbes {
+  createProbe(spec: ProbeJobSpec): Promise<void>;
+  /** The pods of the probe Job (one, unless the cluster replaced it). */
+  probePods(name: string): Promise<PodObservation[]>;
+  /** The last `tailLines` lines of the pod's log; `unavailable` with the reason when the cluster serves none. */
+  readLog(pod: string, tailLines: number): Promise<{ log: string } | { unavailable: string }>;
+  /** Deletes the Job and its pods and resolves once both are gone. */
+  deleteProbe(name: string, timeoutMs: number): Promise<void>;
 }
 
 export interface CommandRun {

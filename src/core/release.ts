@@ -4,6 +4,7 @@
  * live in the group's namespace (`src/kube/records.ts`); this module decides on them.
  */
 import type { Color } from './naming.ts';
+import type { SwitchProbeRecord } from './probe.ts';
 
 export const RELEASE_PHASES = [
   'deploying',
@@ -95,6 +96,8 @@ export interface ReleaseRecord {
   switch?: SwitchIntent;
   /** The previous color, to be scaled to zero once this time has passed (absent: keep it warm). */
   scaleDown?: { color: Color; notBefore: string };
+  /** What the switch probe counted across the switch that made this release live (`probe: true`). */
+  switchProbe?: SwitchProbeRecord;
 }
 
 /** A record as stored, with the version an update must name (optimistic concurrency). */

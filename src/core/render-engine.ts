@@ -4,6 +4,7 @@
  * and the JSON the command contract promises. Pure functions of plain values.
  */
 import type { Color } from './naming.ts';
+import { renderProbeLine } from './probe.ts';
 import type { ReleasePhase, ReleaseRecord } from './release.ts';
 import { markdownCode, shortDigest } from './render-plan.ts';
 
@@ -79,6 +80,7 @@ export function historyEntry(record: ReleaseRecord): object {
       : null,
     forced: record.forced ?? null,
     failure: record.failure ?? null,
+    switchProbe: record.switchProbe ?? null,
     services: record.services.map((service) => ({
       service: service.service,
       digest: service.digest,
@@ -152,6 +154,7 @@ export function renderStatusTable(status: StatusView): string {
         ]
       : []),
     ...(status.recovered ? ['finished a switch an earlier run left half-done'] : []),
+    ...liveProbeNote(status),
   ];
   return [
     `Group ${status.group} in ${status.namespace}: ${live}; ${standby}; phase ${status.phase}`,
@@ -162,6 +165,12 @@ export function renderStatusTable(status: StatusView): string {
     ...(notes.length ? ['', ...notes] : []),
     '',
   ].join('\n');
+}
+
+/** What the switch probe counted when the live release went live, if it ran. */
+function liveProbeNote(status: StatusView): string[] {
+  const live = status.history.find((record) => record.id === status.liveReleaseId);
+  return live?.switchProbe ? [`release ${live.id} went live; ${renderProbeLine(live.switchProbe)}`] : [];
 }
 
 export function renderStatusJson(status: StatusView): string {

@@ -9,7 +9,10 @@ import type { CatalogService, Quantities, ServiceType } from './config/types.ts'
 import { type Color, deploymentName, previewServiceName, serviceUrlEnvName } from './naming.ts';
 import type { ServicePlan } from './plan.ts';
 
-/** The sample apps drain for up to 25 s after SIGTERM; kube-proxy needs a moment to drop the endpoint. */
+/**
+ * How long a pod has from SIGTERM to exit: the sample apps drain for up to 25 s. The preStop
+ * sleep comes before SIGTERM and counts against the grace period, so it is added on top.
+ */
 export const MIN_TERMINATION_GRACE_SECONDS = 30;
 
 export interface DeploymentSpec {
@@ -29,6 +32,12 @@ export interface DeploymentSpec {
   livenessPath: string;
   resources: { requests?: Quantities; limits?: Quantities };
   terminationGracePeriodSeconds: number;
+  /**
+   * A preStop sleep of this many seconds (0: none): the pod keeps serving while its endpoint
+   * leaves every kube-proxy and load balancer, and only then gets SIGTERM. Apps that drain
+   * on SIGTERM themselves need none; those that exit at once drop requests without it.
+   */
+  preStopSleepSeconds: number;
   progressDeadlineSeconds: number;
 }
 
@@ -100,7 +109,8 @@ export function deploymentSpecOf(
     readinessPath: catalogService.readinessPath,
     livenessPath: catalogService.livenessPath,
     resources: catalogService.resources,
-    terminationGracePeriodSeconds: MIN_TERMINATION_GRACE_SECONDS,
+    terminationGracePeriodSeconds: MIN_TERMINATION_GRACE_SECONDS + catalogService.preStopSleepSeconds,
+    preStopSleepSeconds: catalogService.preStopSleepSeconds,
     progressDeadlineSeconds: context.progressDeadlineSeconds,
   };
 }

@@ -8,10 +8,18 @@ import type { Catalog, Group } from '../core/config/types.ts';
 import { EngineError } from '../core/errors.ts';
 import { checkPromotionGate, type RequiredGroupRecords } from '../core/gate.ts';
 import type { Color } from '../core/naming.ts';
+import type { SwitchProbes } from '../core/ports.ts';
+import type { SwitchProbeRecord } from '../core/probe.ts';
 import { digestsOf, previousLiveRelease, type ReleaseRecord, type StoredRelease } from '../core/release.ts';
 import { judgeRollout } from '../core/rollout.ts';
 import { applyReleaseToColor, recordedServicePlans } from './apply.ts';
 import { type EngineDeps, type LockOptions, nowIso } from './deps.ts';
+import {
+  type RunningSwitchProbe,
+  type SwitchProbeInput,
+  type SwitchWindow,
+  startSwitchProbe,
+} from './probe.ts';
 import { changeRecord } from './records.ts';
 import { type Session, withGroupLock } from './session.ts';
 import { requireStandbyReady, standbyRelease } from './standby.ts';
@@ -33,13 +41,20 @@ export interface SwitchOperationInput extends LockOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Promote and rollback can measure their switch with the probe (deps.probes then required). */
+export interface MeasuredSwitchInput extends SwitchOperationInput {
+  probe?: SwitchProbeInput | undefined;
+}
+
+export type SwitchDeps = EngineDeps & { probes?: SwitchProbes | undefined };
+
 export interface RequiredGroup {
   group: string;
   namespace: string;
   services: readonly string[];
 }
 
-export interface PromoteInput extends SwitchOperationInput {
+export interface PromoteInput extends MeasuredSwitchInput {
   /** The release to promote; default: the one on standby. */
   releaseId?: string | undefined;
   force?: { reason: string } | undefined;
@@ -57,9 +72,11 @@ export interface SwitchOperationResult {
   record: ReleaseRecord | undefined;
   /** Why the gate was overridden, when it was. */
   forcedPast: string[];
+  /** What the switch probe counted, when one ran. */
+  probe?: SwitchProbeRecord;
 }
 
-export async function promoteRelease(input: PromoteInput, deps: EngineDeps): Promise<SwitchOperationResult> {
+export async function promoteRelease(input: PromoteInput, deps: SwitchDeps): Promise<SwitchOperationResult> {
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
     const live = liveReleaseId(view);
@@ -89,11 +106,22 @@ export async function promoteRelease(input: PromoteInput, deps: EngineDeps): Pro
           session,
         )
       : stored;
-    const switched = await switchToStandby(view, 'promote', target, live, input, session);
+    const window: SwitchWindow = {
+      operation: 'promote',
+      releaseId: target.record.id,
+      from: view.liveColor,
+      to: view.standbyColor,
+      timeoutMs: input.timeoutMs,
+      scaleDownDelay: input.scaleDownDelay,
+    };
+    const measured = await measureSwitch(view, window, input, deps, session, () =>
+      switchToStandby(view, 'promote', target, live, input, session),
+    );
     return {
-      ...result('promoted', view, switched.record, view.standbyColor),
-      liveColors: switched.liveColors,
+      ...result('promoted', view, measured.record, view.standbyColor),
+      liveColors: measured.liveColors,
       forcedPast: verdict.forced ? verdict.refusals.map((refusal) => refusal.reason) : [],
+      ...(measured.probe ? { probe: measured.probe } : {}),
     };
   });
 }
@@ -131,8 +159,8 @@ export async function rejectRelease(
  * immediate; otherwise its digests come up on standby first.
  */
 export async function rollbackRelease(
-  input: SwitchOperationInput,
-  deps: EngineDeps,
+  input: MeasuredSwitchInput,
+  deps: SwitchDeps,
 ): Promise<SwitchOperationResult> {
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
@@ -151,17 +179,21 @@ export async function rollbackRelease(
     }
     await bringUpOnStandby(view, stored, input, session);
     const fresh = await session.reread();
-    const switched = await switchToStandby(
-      fresh,
-      'rollback',
-      fresh.records.get(target.id) ?? stored,
-      live,
-      input,
-      session,
+    const window: SwitchWindow = {
+      operation: 'rollback',
+      releaseId: target.id,
+      from: view.liveColor,
+      to: view.standbyColor,
+      timeoutMs: input.timeoutMs,
+      scaleDownDelay: input.scaleDownDelay,
+    };
+    const measured = await measureSwitch(fresh, window, input, deps, session, () =>
+      switchToStandby(fresh, 'rollback', fresh.records.get(target.id) ?? stored, live, input, session),
     );
     return {
-      ...result('rolled-back', view, switched.record, view.standbyColor),
-      liveColors: switched.liveColors,
+      ...result('rolled-back', view, measured.record, view.standbyColor),
+      liveColors: measured.liveColors,
+      ...(measured.probe ? { probe: measured.probe } : {}),
     };
   });
 }
@@ -191,6 +223,42 @@ async function switchToStandby(
   );
   await scaleDownAfterDelay(await session.reread(), switched.record, session.deps, session.signal);
   return switched;
+}
+
+/**
+ * Runs the switch (and its scale-down) inside the probe's window when one was asked for;
+ * the probe's count goes on the record of the release that went live.
+ */
+async function measureSwitch(
+  view: GroupView,
+  window: SwitchWindow,
+  input: MeasuredSwitchInput,
+  deps: SwitchDeps,
+  session: Session,
+  switchLive: () => Promise<{ record: ReleaseRecord; liveColors: Record<string, Color> }>,
+): Promise<{ record: ReleaseRecord; liveColors: Record<string, Color>; probe?: SwitchProbeRecord }> {
+  if (!input.probe) return switchLive();
+  if (!deps.probes) throw new Error('a switch probe was asked for, but no SwitchProbes were wired in');
+  const probe: RunningSwitchProbe = await startSwitchProbe(
+    view,
+    window,
+    input.probe,
+    { ...session.deps, probes: deps.probes },
+    session.signal,
+  );
+  let switched: Awaited<ReturnType<typeof switchLive>>;
+  try {
+    switched = await switchLive();
+  } catch (error) {
+    await probe.abandon();
+    throw error;
+  }
+  const measured = await probe.finish();
+  const fresh = (await session.deps.records.list()).find((entry) => entry.record.id === switched.record.id);
+  const recorded = await changeRecord(session.deps.records, switched.record.id, fresh, (record) =>
+    record ? { ...record, switchProbe: measured, updatedAt: nowIso(session.deps.clock) } : undefined,
+  );
+  return { ...switched, record: recorded?.record ?? switched.record, probe: measured };
 }
 
 /** Makes standby run `stored` ready: at once when it still does, by scaling up, or by deploying its digests. */

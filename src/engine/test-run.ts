@@ -6,7 +6,7 @@
  */
 import type { Catalog, CatalogService, Group, IntegrationSpec } from '../core/config/types.ts';
 import { parseDuration } from '../core/duration.ts';
-import { EngineError, type FailureKind, InputError } from '../core/errors.ts';
+import { type FailureKind, InputError } from '../core/errors.ts';
 import { extractJUnitFromLog } from '../core/junit/log.ts';
 import { tryParseJUnit } from '../core/junit/parse.ts';
 import type { JUnitReport } from '../core/junit/types.ts';
@@ -27,6 +27,7 @@ import {
 } from '../core/testing.ts';
 import type { EngineDeps } from './deps.ts';
 import { nowIso } from './deps.ts';
+import { resolveImageReference } from './images.ts';
 import { type SessionInput, withGroupLock } from './session.ts';
 import { requireStandbyReady, standbyRelease } from './standby.ts';
 import { catalogServices } from './switch.ts';
@@ -157,24 +158,8 @@ function integrationOf(group: Group, mode: TestMode): IntegrationSpec {
 }
 
 /** `repository:tag` or `repository@digest` of the test image, resolved like a service's image. */
-async function resolveTestImage(reference: string, group: Group, images: ImageRegistry): Promise<string> {
-  const at = reference.indexOf('@');
-  const colon = reference.lastIndexOf(':');
-  const [repository, ref] =
-    at >= 0
-      ? [reference.slice(0, at), reference.slice(at + 1)]
-      : colon > reference.lastIndexOf('/')
-        ? [reference.slice(0, colon), reference.slice(colon + 1)]
-        : [reference, 'latest'];
-  const found = await images.lookup(repository, ref);
-  if (!found) {
-    throw new EngineError(
-      'image-not-found',
-      `${group.file} integration.image: ${reference} not found in ${images.description}`,
-      { hint: 'build the test image (build-push-ecr) or fix integration.image' },
-    );
-  }
-  return `${found.host}/${repository}@${found.digest}`;
+function resolveTestImage(reference: string, group: Group, images: ImageRegistry): Promise<string> {
+  return resolveImageReference(reference, `${group.file} integration.image`, images);
 }
 
 function pendingRun(

@@ -13,6 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import { type LeaseState, LOCK_LEASE_NAME } from '../core/lock.ts';
 import { labelValue } from '../core/naming.ts';
+import type { ProbeJobSpec } from '../core/probe.ts';
 import type { ReleaseRecord } from '../core/release.ts';
 import type { TestJobSpec } from '../core/testing.ts';
 import { type DeploymentSpec, type ServiceSpec, serviceSpecHash } from '../core/workload.ts';
@@ -24,6 +25,7 @@ import {
   LABEL_GROUP,
   LABEL_MANAGED_BY,
   LABEL_PHASE,
+  LABEL_PROBE_RUN,
   LABEL_RECORD,
   LABEL_RELEASE,
   LABEL_ROLE,
@@ -83,6 +85,11 @@ function appContainer(spec: DeploymentSpec): V1Container {
     imagePullPolicy: 'IfNotPresent',
     ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
     env: [{ name: 'PORT', value: String(spec.port) }, ...spec.env.map(([name, value]) => ({ name, value }))],
+    // The kubelet's own sleep (PodLifecycleSleepAction, on by default since 1.30, GA in 1.34):
+    // no sleep binary needed in the image.
+    ...(spec.preStopSleepSeconds > 0
+      ? { lifecycle: { preStop: { sleep: { seconds: spec.preStopSleepSeconds } } } }
+      : {}),
     readinessProbe: {
       httpGet: { path: spec.readinessPath, port: 'http' },
       periodSeconds: 2,
@@ -203,6 +210,51 @@ export function jobManifest(spec: TestJobSpec, namespace: string): V1Job {
               image: spec.image,
               imagePullPolicy: 'IfNotPresent',
               env: spec.env.map(([name, value]) => ({ name, value })),
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export const PROBE_CONTAINER = 'probe';
+/** A Job a killed promote left behind goes by itself after this long. */
+const PROBE_TTL_SECONDS = 600;
+
+/**
+ * The switch probe's Job: one pod, never retried, bounded by its deadline, with no API
+ * token (it only sends HTTP requests to the group's Services) and small resources.
+ */
+export function probeJobManifest(spec: ProbeJobSpec, namespace: string): V1Job {
+  const labels = {
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_GROUP]: labelValue(spec.group),
+    [LABEL_RELEASE]: labelValue(spec.releaseId),
+    [LABEL_PROBE_RUN]: spec.name,
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: spec.name, namespace, labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: spec.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: PROBE_TTL_SECONDS,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          enableServiceLinks: false,
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: PROBE_CONTAINER,
+              image: spec.image,
+              imagePullPolicy: 'IfNotPresent',
+              env: spec.env.map(([name, value]) => ({ name, value })),
+              resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } },
             },
           ],
         },

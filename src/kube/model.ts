@@ -20,6 +20,8 @@ export const LABEL_RECORD = 'greenlight.dev/record';
 export const LABEL_PHASE = 'greenlight.dev/phase';
 /** On test Jobs and their pods. */
 export const LABEL_TEST_RUN = 'greenlight.dev/test-run';
+/** On switch probe Jobs and their pods. */
+export const LABEL_PROBE_RUN = 'greenlight.dev/probe-run';
 export const MANAGED_BY = 'greenlight';
 /** Set by the EndpointSlice controller on every slice of a Service. */
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

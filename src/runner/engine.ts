@@ -7,6 +7,7 @@ import { EngineError } from '../core/errors.ts';
 import type { ProgressLog } from '../core/ports.ts';
 import type { ValidatedGroup } from '../disk/groups.ts';
 import type { EngineDeps } from '../engine/deps.ts';
+import type { KubeClient } from '../kube/client.ts';
 import { connectKube, engineDepsFor, runContextFrom } from '../wiring/connect.ts';
 
 export const actionLog: ProgressLog = { info: (line) => core.info(line), warn: (line) => core.warning(line) };
@@ -20,8 +21,13 @@ export function cancellation(): AbortSignal {
   return stop.signal;
 }
 
+/** The cluster client of the job: KUBECONFIG, as `aws eks update-kubeconfig` leaves it. */
+export function actionKubeClient(): KubeClient {
+  return connectKube(process.env);
+}
+
 export function actionEngineDeps(validated: ValidatedGroup): EngineDeps & { signal: AbortSignal } {
-  const client = connectKube(process.env);
+  const client = actionKubeClient();
   return {
     ...engineDepsFor(client, validated.group.namespace, actionLog, runContextFrom(process.env)),
     signal: cancellation(),

@@ -20,6 +20,7 @@ import {
   relayToService,
   requestInNode,
   serviceAddress,
+  untilAnswering,
 } from '../stack/real-nodes/traffic.ts';
 import type { StackInfo } from '../stack/types.ts';
 import { buildAndPushSampleApp, buildBaseImage } from '../support/sample-images.ts';
@@ -78,6 +79,11 @@ describe.skipIf(skipped !== null)('the real-node tier', () => {
       );
     }
     log(`Deployments rolled out in ${seconds(since)}`);
+    // kube-proxy follows the new Services a little after the API: start once they answer
+    for (const service of ['hello-a', 'hello-b']) {
+      const { ip, port } = await serviceAddress(stack, ns.name, service);
+      await untilAnswering(stack, `http://${ip}:${port}/healthz`);
+    }
   });
 
   afterAll(async () => {

@@ -31,6 +31,7 @@ function catalogOf(repositories: Record<string, string>): Catalog {
       env: {},
       calls: [],
       serviceType: 'ClusterIP',
+      preStopSleepSeconds: 5,
     });
   }
   return { file: 'services.yaml', services };

@@ -29,7 +29,7 @@ import { createWorkflowRepo, type WorkflowRepo } from '../support/workflow-repo.
 const stack = inject('stack');
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'greenlight-build-yml-'));
-const SAMPLE_REPOSITORIES = ['hello-a', 'hello-b', 'hello-integration-tests'];
+const SAMPLE_REPOSITORIES = ['hello-a', 'hello-b', 'hello-integration-tests', 'switch-probe'];
 /** What build.yml needs of this repository to run here: itself, the action it uses, the apps. */
 // The action's entry runs the shared bundle in dist/.
 const GREENLIGHT_FILES = ['.github/workflows/build.yml', 'actions/build-push-ecr', 'dist', 'sample-apps'];
@@ -285,6 +285,7 @@ describe('build.yml on a push to this repository (the sample apps)', () => {
       ['hello-a', 'success'],
       ['hello-b', 'success'],
       ['integration-tests', 'success'],
+      ['switch-probe', 'success'],
     ]);
     for (const job of buildJobs(result)) {
       expect(job.steps.find((step) => step.id === 'test')?.result).not.toBe('success');

@@ -14,13 +14,19 @@
  * state lives in $GREENLIGHT_CACHE/stack/<name>/state.json. Test runs start
  * their own stacks in their own temp dirs and never touch these.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { groupAlive, stopGroups } from './process.ts';
 import { teardownRealNode } from './real-nodes/host.ts';
 import { relayToService } from './real-nodes/traffic.ts';
-import { type StackState, startStack } from './stack.ts';
-import { cacheDir, MissingToolError } from './tools.ts';
+import { startStack } from './stack.ts';
+import {
+  readStackState as readState,
+  stackRunning as running,
+  stackStatePath as statePath,
+  writeStackState,
+} from './state-file.ts';
+import { MissingToolError } from './tools.ts';
 import type { StackInfo } from './types.ts';
 
 function usage(): never {
@@ -60,20 +66,6 @@ function parseArgs(argv: string[]): Args {
   if (!command || !/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) usage();
   if (command === 'forward' && target === undefined) usage();
   return { command, name, realNodes, ...(target === undefined ? {} : { target }) };
-}
-
-function statePath(name: string): string {
-  return join(cacheDir(), 'stack', name, 'state.json');
-}
-
-function readState(name: string): StackState | undefined {
-  const path = statePath(name);
-  if (!existsSync(path)) return undefined;
-  return JSON.parse(readFileSync(path, 'utf8')) as StackState;
-}
-
-function running(state: StackState): boolean {
-  return state.processes.length > 0 && state.processes.every((p) => groupAlive(p.pid));
 }
 
 function shellQuote(value: string): string {
@@ -124,9 +116,7 @@ async function up(name: string, realNodes: boolean): Promise<void> {
     realNodes,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  const path = statePath(name);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(stack.state, null, 2)}\n`);
+  writeStackState(name, stack.state);
   process.stderr.write(
     `stack "${name}" up in ${stack.state.startupSeconds.toFixed(1)}s; logs in ${join(stack.info.dir, 'logs')}\n` +
       `stop it with: npm run stack:down${name === 'default' ? '' : ` -- --name ${name}`}\n` +

@@ -19,6 +19,8 @@ export interface CliRunOptions {
   cwd?: string;
   /** Commands other than the shipped ones. */
   commands?: readonly Command[];
+  /** Sees the output as it is written (the demo shows it live); it is captured all the same. */
+  echo?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export async function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
@@ -29,9 +31,11 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
     {
       stdout: (text) => {
         stdout += text;
+        options.echo?.('stdout', text);
       },
       stderr: (text) => {
         stderr += text;
+        options.echo?.('stderr', text);
       },
       env: options.env ?? {},
       cwd: options.cwd ?? REPO_ROOT,

@@ -11,7 +11,7 @@ import { cacheDir } from '../stack/tools.ts';
 
 const SAMPLE_APPS = fileURLToPath(new URL('../../sample-apps/', import.meta.url));
 
-export type SampleApp = 'hello-a' | 'hello-b' | 'integration-tests';
+export type SampleApp = 'hello-a' | 'hello-b' | 'integration-tests' | 'switch-probe';
 
 function storageFlags(): string[] {
   const storage = join(cacheDir(), 'buildah');
@@ -42,7 +42,9 @@ export async function buildBaseImage(): Promise<string> {
 
 /**
  * Builds one sample app and pushes it to `registry` (127.0.0.1:PORT) as
- * `<repository>:<tag>`; returns the reference a pod can name.
+ * `<repository>:<tag>` (and each of `extraTags`, as build-push-ecr tags `sha-<commit>`
+ * and then the branch's last-good tag); returns the reference a pod can name.
+ * `contextDir` builds a changed copy of the app's folder instead of sample-apps/<app>.
  */
 export async function buildAndPushSampleApp(options: {
   app: SampleApp;
@@ -50,10 +52,13 @@ export async function buildAndPushSampleApp(options: {
   registry: string;
   repository: string;
   tag: string;
+  extraTags?: readonly string[];
   revision?: string;
+  contextDir?: string;
 }): Promise<string> {
   const local = `localhost/${options.repository}:${options.tag}`;
   const reference = `${options.registry}/${options.repository}:${options.tag}`;
+  const context = options.contextDir ?? join(SAMPLE_APPS, options.app);
   const flags = storageFlags();
   await run(
     'buildah',
@@ -69,19 +74,28 @@ export async function buildAndPushSampleApp(options: {
       '--build-arg',
       `REVISION=${options.revision ?? ''}`,
       '--file',
-      join(SAMPLE_APPS, options.app, 'Dockerfile'),
+      join(context, 'Dockerfile'),
       '--tag',
       local,
-      join(SAMPLE_APPS, options.app),
+      context,
     ],
     900_000,
   );
   try {
-    await run(
-      'buildah',
-      [...flags, 'push', '--quiet', '--tls-verify=false', local, `docker://${reference}`],
-      600_000,
-    );
+    for (const tag of [options.tag, ...(options.extraTags ?? [])]) {
+      await run(
+        'buildah',
+        [
+          ...flags,
+          'push',
+          '--quiet',
+          '--tls-verify=false',
+          local,
+          `docker://${options.registry}/${options.repository}:${tag}`,
+        ],
+        600_000,
+      );
+    }
   } finally {
     await run('buildah', [...flags, 'rmi', local], 120_000).catch(() => {});
   }

@@ -1,6 +1,6 @@
 /**
  * The sample apps' images: hadolint on each Dockerfile (with sample-apps/.hadolint.yaml), then
- * a buildah build of each from a base made here (sample-apps/base-image/build-base.sh:
+ * a buildah build of each (the switch probe too) from a base made here (sample-apps/base-image/build-base.sh:
  * debootstrap + Node from npm; nothing is pulled), its config read back, and the three images
  * run together: hello-a and hello-b serve on 127.0.0.1, the integration-tests image passes
  * against them, and SIGTERM stops a service with exit 0.
@@ -17,7 +17,14 @@ import { cacheDir, toolPath } from '../stack/tools.ts';
 import { tierCannotRun } from '../support/tier.ts';
 
 const SAMPLE_APPS = fileURLToPath(new URL('../../sample-apps/', import.meta.url));
-const APPS = ['hello-a', 'hello-b', 'integration-tests'] as const;
+const APPS = ['hello-a', 'hello-b', 'integration-tests', 'switch-probe'] as const;
+/** The image title of each app (its package name). */
+const TITLES: Record<App, string> = {
+  'hello-a': 'hello-a',
+  'hello-b': 'hello-b',
+  'integration-tests': 'hello-integration-tests',
+  'switch-probe': 'greenlight-switch-probe',
+};
 type App = (typeof APPS)[number];
 const CACHE = cacheDir();
 const STORAGE = join(CACHE, 'buildah');
@@ -192,14 +199,12 @@ describe('images built with buildah from a locally made base', () => {
     if (blocked) return ctx.skip(blocked);
     const config = configs.get(app);
     expect(config?.User).toMatch(/^[1-9]\d*:[1-9]\d*$/);
-    expect(Object.keys(config?.ExposedPorts ?? {})).toEqual(app === 'integration-tests' ? [] : ['8080/tcp']);
+    expect(Object.keys(config?.ExposedPorts ?? {})).toEqual(app.startsWith('hello-') ? ['8080/tcp'] : []);
     expect(config?.Entrypoint).toEqual(['node', 'src/main.js']);
     expect(config?.WorkingDir).toBe('/app');
     expect(config?.Env).toContain('NODE_ENV=production');
     const labels = config?.Labels ?? {};
-    expect(labels['org.opencontainers.image.title']).toBe(
-      app === 'integration-tests' ? 'hello-integration-tests' : app,
-    );
+    expect(labels['org.opencontainers.image.title']).toBe(TITLES[app]);
     expect(labels['org.opencontainers.image.licenses']).toBe('MIT');
     expect(labels['org.opencontainers.image.version']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
@@ -223,7 +228,7 @@ describe('images built with buildah from a locally made base', () => {
     }
   });
 
-  it('the images run: hello-a and hello-b serve as uid 1000, the suite image passes against them, SIGTERM exits 0', async (ctx) => {
+  it('the images run: hello-a and hello-b serve as uid 1000, the suite image passes against them, the probe counts no failure, SIGTERM exits 0', async (ctx) => {
     if (blocked) return ctx.skip(blocked);
     const [portA, portB] = await freePorts(2);
     const urlA = `http://127.0.0.1:${portA}`;
@@ -250,6 +255,18 @@ describe('images built with buildah from a locally made base', () => {
     expect(junit).toMatch(
       /<testsuites name="greenlight-integration" tests="8" failures="0" errors="0" skipped="0"/,
     );
+
+    // the switch probe image measures both for a second: every request answered
+    const probe = await runContainer('switch-probe', {
+      GREENLIGHT_PROBE_TARGETS: `hello-a=${urlA}/healthz hello-b=${urlB}/healthz`,
+      GREENLIGHT_PROBE_DURATION_MS: '1000',
+    });
+    expect(probe.code, probe.stdout + probe.stderr).toBe(0);
+    const reports = probe.stdout.split('\n').filter((line) => line.startsWith('greenlight-probe-report '));
+    const last = JSON.parse(reports.at(-1)?.slice('greenlight-probe-report '.length) ?? '{}');
+    expect(last).toMatchObject({ done: true, failed: 0 });
+    expect(last.services['hello-a'].sent).toBeGreaterThan(0);
+    expect(last.services['hello-b'].sent).toBeGreaterThan(0);
 
     for (const service of [a, b]) {
       process.kill(await findNode(service.child.pid ?? 0), 'SIGTERM');

@@ -191,7 +191,7 @@ async function groupDocuments(groups: string): Promise<JsonObject[]> {
   return documents;
 }
 
-/** ECR repositories groups/ asks for: catalog services and integration-test images. */
+/** ECR repositories groups/ asks for: catalog services, integration-test and switch probe images. */
 async function wantedEcrRepositories(groups: string): Promise<string[]> {
   const catalog = obj(parseYaml(await readFile(join(groups, 'services.yaml'), 'utf8')), 'services.yaml');
   const services = obj(catalog.services, 'services.yaml services');
@@ -200,12 +200,16 @@ async function wantedEcrRepositories(groups: string): Promise<string[]> {
     return typeof repository === 'string' ? repository : name;
   });
   for (const doc of await groupDocuments(groups)) {
-    const image = isObject(doc.integration) ? doc.integration.image : undefined;
-    if (typeof image !== 'string') continue;
-    const withoutDigest = image.split('@')[0] ?? image;
-    const lastSlash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.indexOf(':', lastSlash + 1);
-    repositories.push(colon < 0 ? withoutDigest : withoutDigest.slice(0, colon));
+    const testImage = isObject(doc.integration) ? doc.integration.image : undefined;
+    const probe = isObject(doc.promotion) ? doc.promotion.probe : undefined;
+    const probeImage = isObject(probe) ? probe.image : undefined;
+    for (const image of [testImage, probeImage]) {
+      if (typeof image !== 'string') continue;
+      const withoutDigest = image.split('@')[0] ?? image;
+      const lastSlash = withoutDigest.lastIndexOf('/');
+      const colon = withoutDigest.indexOf(':', lastSlash + 1);
+      repositories.push(colon < 0 ? withoutDigest : withoutDigest.slice(0, colon));
+    }
   }
   return [...new Set(repositories.filter((r) => !isRegistryPath(r)))].sort();
 }

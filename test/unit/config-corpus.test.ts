@@ -116,6 +116,13 @@ const CORPUS: [string, string[]][] = [
     'bad/replicas-string.yaml',
     ['@:4:15: services.hello-b.replicas: expected an integer from 1 to 50, got "3"'],
   ],
+  [
+    'bad/probe-no-image.yaml',
+    [
+      '@:6:5: promotion.probe: missing required key "image"',
+      '@:6:11: promotion.probe.rate: expected an integer from 1 to 200, got 5000',
+    ],
+  ],
   ['bad/replicas-zero.yaml', ['@:4:15: services.hello-b.replicas: expected an integer from 1 to 50, got 0']],
   ['bad/schedule-no-timezone.yaml', ['@:5:3: schedule: missing required key "timezone"']],
   [
@@ -179,6 +186,10 @@ const CORPUS: [string, string[]][] = [
   [
     'bad-catalogs/missing-repository/services.yaml',
     ['@:3:5: services.hello-a: missing required key "repository"'],
+  ],
+  [
+    'bad-catalogs/prestop-range/services.yaml',
+    ['@:5:26: services.hello-a.preStopSleepSeconds: expected an integer from 0 to 120, got 600'],
   ],
   [
     'bad-catalogs/port-range/services.yaml',

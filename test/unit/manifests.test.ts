@@ -5,8 +5,10 @@
  * back by later versions), so they are pinned here literally, not through the constants.
  */
 import { describe, expect, it } from 'vitest';
+import type { CatalogService } from '../../src/core/config/types.ts';
+import type { ServicePlan } from '../../src/core/plan.ts';
 import type { ReleaseRecord } from '../../src/core/release.ts';
-import type { DeploymentSpec } from '../../src/core/workload.ts';
+import { type DeploymentSpec, deploymentSpecOf } from '../../src/core/workload.ts';
 import {
   deploymentManifest,
   leaseManifest,
@@ -40,7 +42,8 @@ const spec: DeploymentSpec = {
   readinessPath: '/readyz',
   livenessPath: '/healthz',
   resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-  terminationGracePeriodSeconds: 30,
+  terminationGracePeriodSeconds: 35,
+  preStopSleepSeconds: 5,
   progressDeadlineSeconds: 600,
 };
 
@@ -89,7 +92,7 @@ describe('manifests', () => {
             },
           },
           spec: {
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: 35,
             enableServiceLinks: false,
             containers: [
               {
@@ -103,6 +106,7 @@ describe('manifests', () => {
                   { name: 'GREENLIGHT_COLOR', value: 'green' },
                   { name: 'GREENLIGHT_URL_HELLO_A', value: 'http://hello-a-green.ns.svc.cluster.local:8080' },
                 ],
+                lifecycle: { preStop: { sleep: { seconds: 5 } } },
                 readinessProbe: {
                   httpGet: { path: '/readyz', port: 'http' },
                   periodSeconds: 2,
@@ -120,6 +124,51 @@ describe('manifests', () => {
         },
       },
     });
+  });
+
+  it("the catalog's preStopSleepSeconds: a kubelet sleep before SIGTERM, added to the grace period; 0 leaves both out", () => {
+    const catalogService = (preStopSleepSeconds: number): CatalogService => ({
+      name: 'hello-a',
+      repository: 'hello-a',
+      port: 8080,
+      readinessPath: '/readyz',
+      livenessPath: '/healthz',
+      replicas: 1,
+      resources: {},
+      env: {},
+      calls: [],
+      serviceType: 'ClusterIP',
+      preStopSleepSeconds,
+    });
+    const podOf = (seconds: number) => {
+      const planned: ServicePlan = {
+        service: 'hello-a',
+        action: 'deploy',
+        selector: { kind: 'branch', branch: 'master' },
+        source: 'group',
+        repository: 'hello-a',
+        digest: DIGEST,
+        image: `registry.local/hello-a@${DIGEST}`,
+        replicas: 1,
+      };
+      const context = {
+        group: 'g',
+        namespace: 'ns',
+        releaseId: 'r',
+        color: 'blue',
+        progressDeadlineSeconds: 60,
+      } as const;
+      const deployment = deploymentManifest(
+        deploymentSpecOf(planned, catalogService(seconds), new Map(), context),
+        'ns',
+      );
+      return deployment.spec?.template.spec;
+    };
+    expect(podOf(5)?.terminationGracePeriodSeconds).toBe(35);
+    expect(podOf(5)?.containers[0]?.lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+    expect(podOf(20)?.terminationGracePeriodSeconds).toBe(50);
+    expect(podOf(0)?.terminationGracePeriodSeconds).toBe(30);
+    expect(podOf(0)?.containers[0]).not.toHaveProperty('lifecycle');
   });
 
   it('the live, color and preview Services select by service and color only', () => {

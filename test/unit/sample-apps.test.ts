@@ -79,22 +79,25 @@ function parseJUnit(stdout: string) {
   return { xml, tests: Number(root.tests), failures: Number(root.failures), cases };
 }
 
-describe.each(['hello-a', 'hello-b', 'integration-tests'])('%s: its own node:test suite', (app) => {
-  it('passes', async () => {
-    const result = await runNode(['--test', '--test-reporter=tap'], {
-      cwd: join(SAMPLE_APPS, app),
-      env: { PATH: process.env.PATH },
-      timeoutMs: 120_000,
-    });
-    const pass = Number(/^# pass (\d+)$/m.exec(result.stdout)?.[1]);
-    const fail = Number(/^# fail (\d+)$/m.exec(result.stdout)?.[1]);
-    expect({ code: result.code, fail }, result.stdout.slice(-3000) + result.stderr).toEqual({
-      code: 0,
-      fail: 0,
-    });
-    expect(pass).toBeGreaterThanOrEqual(5);
-  }, 150_000);
-});
+describe.each(['hello-a', 'hello-b', 'integration-tests', 'switch-probe'])(
+  '%s: its own node:test suite',
+  (app) => {
+    it('passes', async () => {
+      const result = await runNode(['--test', '--test-reporter=tap'], {
+        cwd: join(SAMPLE_APPS, app),
+        env: { PATH: process.env.PATH },
+        timeoutMs: 120_000,
+      });
+      const pass = Number(/^# pass (\d+)$/m.exec(result.stdout)?.[1]);
+      const fail = Number(/^# fail (\d+)$/m.exec(result.stdout)?.[1]);
+      expect({ code: result.code, fail }, result.stdout.slice(-3000) + result.stderr).toEqual({
+        code: 0,
+        fail: 0,
+      });
+      expect(pass).toBeGreaterThanOrEqual(5);
+    }, 150_000);
+  },
+);
 
 interface RunningApp {
   child: ChildProcess;

@@ -1,38 +1,65 @@
 /** `greenlight promote|reject|rollback GROUP`: the ways a release on standby ends. */
 import { parseScaleDownDelay } from '../../core/duration.ts';
+import { renderProbeLine } from '../../core/probe.ts';
 import { historyEntry } from '../../core/render-engine.ts';
 import { requiredGroups } from '../../disk/groups.ts';
+import { resolveSwitchProbe, type SwitchProbeInput } from '../../engine/probe.ts';
 import {
   promoteRelease,
   rejectRelease,
   rollbackRelease,
   type SwitchOperationResult,
 } from '../../engine/promote.ts';
+import { connectRegistry } from '../../wiring/connect.ts';
+import { switchProbesFor } from '../../wiring/probe.ts';
 import type { CliIO } from '../command.ts';
-import { groupCommand, printJson } from './group-command.ts';
+import { type GroupContext, groupCommand, printJson } from './group-command.ts';
 
 const COMMON = '[--kubeconfig PATH] [--groups-dir DIR] [--timeout DUR] [--lock-timeout DUR] [--json]';
 const DELAY = { 'scale-down-delay': { type: 'string', default: '30s' } } as const;
+/** --probe: the group's switch probe (promotion.probe), its image resolved in --registry. */
+const PROBE = { probe: { type: 'boolean', default: false }, registry: { type: 'string' } } as const;
+const PROBE_USAGE = '[--probe [--registry ecr|HOST]]';
+
+/** The probe settings and its Job port when --probe was given; nothing otherwise. */
+async function probeOf(context: GroupContext<typeof PROBE>): Promise<{
+  probe?: SwitchProbeInput;
+  probes?: ReturnType<typeof switchProbesFor>;
+}> {
+  if (!context.parsed.values.probe) return {};
+  const images = connectRegistry({ registry: context.parsed.values.registry ?? 'ecr', env: context.io.env });
+  return {
+    probe: await resolveSwitchProbe(context.validated.group, images),
+    probes: switchProbesFor(context.client, context.validated.group.namespace),
+  };
+}
+
+function probeCheck(values: { probe?: boolean; registry?: string }): string | undefined {
+  return values.registry !== undefined && !values.probe ? '--registry goes with --probe' : undefined;
+}
 
 export const promoteCommand = groupCommand({
   name: 'promote',
   summary:
     'switch every service of a group to its tested standby color, together; refused unless these digests passed',
-  usage: `greenlight promote GROUP [--release ID] [--force --reason TEXT] [--scale-down-delay DUR|keep] ${COMMON}`,
+  usage: `greenlight promote GROUP [--release ID] [--force --reason TEXT] [--scale-down-delay DUR|keep] ${PROBE_USAGE} ${COMMON}`,
   defaultTimeout: '5m',
   options: {
     release: { type: 'string' },
     force: { type: 'boolean', default: false },
     reason: { type: 'string' },
     ...DELAY,
+    ...PROBE,
   },
   check: (parsed) =>
     parsed.values.force && !parsed.values.reason?.trim()
       ? '--force needs --reason TEXT: the reason is recorded with the release'
       : !parsed.values.force && parsed.values.reason
         ? '--reason goes with --force'
-        : undefined,
-  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+        : probeCheck(parsed.values),
+  async run(context) {
+    const { parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json } = context;
+    const { probe, probes } = await probeOf(context);
     const result = await promoteRelease(
       {
         ...validated,
@@ -46,8 +73,9 @@ export const promoteCommand = groupCommand({
           validated.group,
         ),
         signal: deps.signal,
+        probe,
       },
-      deps,
+      { ...deps, probes },
     );
     return report(io, json, result);
   },
@@ -78,10 +106,13 @@ export const rejectCommand = groupCommand({
 export const rollbackCommand = groupCommand({
   name: 'rollback',
   summary: 'switch a group back to its previous live release (at once when its color is still warm)',
-  usage: `greenlight rollback GROUP [--scale-down-delay DUR|keep] ${COMMON}`,
+  usage: `greenlight rollback GROUP [--scale-down-delay DUR|keep] ${PROBE_USAGE} ${COMMON}`,
   defaultTimeout: '10m',
-  options: { ...DELAY },
-  async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
+  options: { ...DELAY, ...PROBE },
+  check: (parsed) => probeCheck(parsed.values),
+  async run(context) {
+    const { parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json } = context;
+    const { probe, probes } = await probeOf(context);
     const result = await rollbackRelease(
       {
         ...validated,
@@ -89,8 +120,9 @@ export const rollbackCommand = groupCommand({
         lockTimeoutMs,
         scaleDownDelay: parseScaleDownDelay(parsed.values['scale-down-delay'], '--scale-down-delay'),
         signal: deps.signal,
+        probe,
       },
-      deps,
+      { ...deps, probes },
     );
     return report(io, json, result);
   },
@@ -105,9 +137,11 @@ function report(io: CliIO, json: boolean, result: SwitchOperationResult): number
       liveColors: result.liveColors,
       forcedPast: result.forcedPast,
       historyEntry: result.record ? historyEntry(result.record) : null,
+      probe: result.probe ?? null,
     });
   } else {
     io.stdout(`${outcomeLine(result)}\n`);
+    if (result.probe) io.stdout(`${renderProbeLine(result.probe)}\n`);
   }
   return 0;
 }

@@ -4,7 +4,13 @@ import type { Diagnostic } from './diagnostics.ts';
 import type { ParsedFile } from './parse.ts';
 import { CATALOG_SPEC } from './schemas.ts';
 import { withKnownNames } from './spec.ts';
-import type { Catalog, CatalogService, Quantities, ServiceType } from './types.ts';
+import {
+  type Catalog,
+  type CatalogService,
+  DEFAULT_PRESTOP_SLEEP_SECONDS,
+  type Quantities,
+  type ServiceType,
+} from './types.ts';
 import { createWalkContext, INVALID, reportAt, type WalkContext, walk } from './validate.ts';
 
 interface RawService {
@@ -18,6 +24,7 @@ interface RawService {
   calls?: string[];
   githubRepository?: string;
   serviceType?: ServiceType;
+  preStopSleepSeconds?: number;
 }
 
 export type CatalogResult =
@@ -71,6 +78,7 @@ function withDefaults(name: string, raw: RawService): CatalogService {
     env: raw.env ?? {},
     calls: raw.calls ?? [],
     serviceType: raw.serviceType ?? 'ClusterIP',
+    preStopSleepSeconds: raw.preStopSleepSeconds ?? DEFAULT_PRESTOP_SLEEP_SECONDS,
     ...(raw.githubRepository === undefined ? {} : { githubRepository: raw.githubRepository }),
   };
 }

@@ -7,6 +7,7 @@ import { type Spec, withKnownNames } from './spec.ts';
 import {
   type Catalog,
   DEFAULT_BRANCH,
+  DEFAULT_PROBE_RATE,
   DEFAULT_TEST_TIMEOUT,
   type Group,
   type GroupService,
@@ -33,7 +34,7 @@ interface RawGroup {
     timeout?: string;
     env?: Record<string, string>;
   };
-  promotion?: { approval?: string; requireVerifiedIn?: string[] };
+  promotion?: { approval?: string; requireVerifiedIn?: string[]; probe?: { image: string; rate?: number } };
   schedule?: { up?: string; down?: string; timezone: string };
 }
 
@@ -104,6 +105,11 @@ function toGroup(raw: RawGroup, name: string, file: string): Group {
     promotion: {
       requireVerifiedIn: raw.promotion?.requireVerifiedIn ?? [],
       ...(raw.promotion?.approval === undefined ? {} : { approval: raw.promotion.approval }),
+      ...(raw.promotion?.probe === undefined
+        ? {}
+        : {
+            probe: { image: raw.promotion.probe.image, rate: raw.promotion.probe.rate ?? DEFAULT_PROBE_RATE },
+          }),
     },
     ...(raw.integration === undefined
       ? {}

@@ -33,6 +33,8 @@ import {
 import type { ObjectSpec, StringSpec } from './spec.ts';
 
 export const MAX_REPLICAS = 50;
+export const MAX_PRESTOP_SLEEP_SECONDS = 120;
+export const MAX_PROBE_RATE = 200;
 
 const serviceName: StringSpec = {
   type: 'string',
@@ -165,6 +167,15 @@ export const CATALOG_SERVICE_SPEC: ObjectSpec = {
         type: 'enum',
         description: 'Type of the live Service (default ClusterIP); LoadBalancer for a public entry point.',
         values: ['ClusterIP', 'NodePort', 'LoadBalancer'],
+      },
+    },
+    preStopSleepSeconds: {
+      spec: {
+        type: 'integer',
+        description:
+          'Seconds a stopping pod keeps serving before its process gets SIGTERM (a preStop sleep), so kube-proxy and load balancers stop sending to it first; 0 for none (default 5). The grace period grows by as much.',
+        minimum: 0,
+        maximum: MAX_PRESTOP_SLEEP_SECONDS,
       },
     },
   },
@@ -335,6 +346,34 @@ export const GROUP_SPEC: ObjectSpec = {
               type: 'list',
               description: 'Groups that must have verified the same digests before this group promotes them.',
               items: groupName,
+            },
+          },
+          probe: {
+            spec: {
+              type: 'object',
+              description:
+                'The switch probe that switch-color `probe: true` and `greenlight promote --probe` run: a Job sending steady requests to every live Service across the switch, counting the failed ones.',
+              fields: {
+                image: {
+                  required: true,
+                  spec: {
+                    type: 'string',
+                    expected: 'an image reference',
+                    description:
+                      'The probe image, built from sample-apps/switch-probe; resolved like integration.image.',
+                    problem: imageRefProblem,
+                    pattern: IMAGE_REF,
+                  },
+                },
+                rate: {
+                  spec: {
+                    type: 'integer',
+                    description: `Requests per second to each live Service, 1 to ${MAX_PROBE_RATE} (default 20).`,
+                    minimum: 1,
+                    maximum: MAX_PROBE_RATE,
+                  },
+                },
+              },
             },
           },
         },

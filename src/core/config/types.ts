@@ -19,6 +19,8 @@ export interface CatalogService {
   calls: string[];
   githubRepository?: string;
   serviceType: ServiceType;
+  /** Seconds a stopping pod keeps serving before its process gets SIGTERM (0: none). */
+  preStopSleepSeconds: number;
 }
 
 export interface Catalog {
@@ -52,9 +54,18 @@ export interface IntegrationSpec {
   urls: 'port-forward' | 'in-cluster';
 }
 
+/** The switch probe (switch-color `probe: true`, `greenlight promote --probe`). */
+export interface ProbeSpec {
+  /** The probe image (sample-apps/switch-probe), resolved like integration.image. */
+  image: string;
+  /** Requests per second to each live Service. */
+  rate: number;
+}
+
 export interface PromotionSpec {
   approval?: string;
   requireVerifiedIn: string[];
+  probe?: ProbeSpec;
 }
 
 export interface ScheduleSpec {
@@ -76,6 +87,9 @@ export interface Group {
 
 export const DEFAULT_BRANCH = 'master';
 export const DEFAULT_TEST_TIMEOUT = '10m';
+/** Long enough for kube-proxy (and most load balancers' health checks) to drop a stopping pod. */
+export const DEFAULT_PRESTOP_SLEEP_SECONDS = 5;
+export const DEFAULT_PROBE_RATE = 20;
 
 export function describeSelector(image: ImageSelector): string {
   switch (image.kind) {

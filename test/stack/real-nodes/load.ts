@@ -24,7 +24,8 @@ import { run } from './host.ts';
 import { inNamespace } from './traffic.ts';
 
 export interface LoadOptions {
-  url: string;
+  /** one URL, or several that vegeta takes in turn */
+  url: string | readonly string[];
   /** requests per second */
   rate: number;
   /** how long to send; rate × duration requests in all */
@@ -50,6 +51,8 @@ export interface VegetaResult {
   error: string;
   /** base64 */
   body?: string;
+  /** the target it was sent to */
+  url?: string;
 }
 
 export interface LoadReport {
@@ -61,6 +64,8 @@ export interface LoadReport {
   failed: number;
   /** failed requests by reason (`HTTP 502`, `connection refused`, ...) */
   failures: Record<string, number>;
+  /** failed requests by target URL (with several targets) */
+  failedByUrl: Record<string, number>;
   /** 2xx answers by `classify` bucket */
   answers: Record<string, number>;
   /** latency of the 2xx answers, milliseconds */
@@ -100,25 +105,43 @@ export function checkLoadOptions(options: LoadOptions): void {
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
     problems.push(`timeoutMs must be an integer from 1 to 60000, got ${timeout}`);
   }
-  let host = '';
-  try {
-    host = new URL(options.url).hostname;
-  } catch {
-    problems.push(`url is not a URL: ${JSON.stringify(options.url)}`);
-  }
-  if (options.netns === null && host && !/^127\.\d+\.\d+\.\d+$|^\[::1\]$|^localhost$/.test(host)) {
-    problems.push(`a load from the host may only go to loopback, got ${host} (pass the node's netns)`);
+  const urls = urlsOf(options);
+  if (urls.length === 0) problems.push('url: no target');
+  for (const url of urls) {
+    let host = '';
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      problems.push(`url is not a URL: ${JSON.stringify(url)}`);
+    }
+    if (options.netns === null && host && !/^127\.\d+\.\d+\.\d+$|^\[::1\]$|^localhost$/.test(host)) {
+      problems.push(`a load from the host may only go to loopback, got ${host} (pass the node's netns)`);
+    }
   }
   if (problems.length > 0) throw new Error(`load: ${problems.join('; ')}`);
+}
+
+let loads = 0;
+
+function urlsOf(options: Pick<LoadOptions, 'url'>): readonly string[] {
+  return typeof options.url === 'string' ? [options.url] : options.url;
 }
 
 export function startLoad(options: LoadOptions): RunningLoad {
   checkLoadOptions(options);
   const vegeta = toolPath('vegeta');
   const timeoutMs = options.timeoutMs ?? 2000;
-  const targets = join(options.workDir, 'load-targets.txt');
-  const results = join(options.workDir, `load-${Date.now()}.bin`);
-  writeFileSync(targets, `GET ${options.url}\n`);
+  // a name of its own per load: several may run at once in one workDir
+  loads += 1;
+  const id = `${Date.now()}-${loads}`;
+  const targets = join(options.workDir, `load-targets-${id}.txt`);
+  const results = join(options.workDir, `load-${id}.bin`);
+  writeFileSync(
+    targets,
+    urlsOf(options)
+      .map((url) => `GET ${url}\n`)
+      .join(''),
+  );
   const attack = [
     'attack',
     `-targets=${targets}`,
@@ -170,6 +193,7 @@ export function summarizeLoad(
   classify?: (body: string) => string,
 ): LoadReport {
   const failures: Record<string, number> = {};
+  const failedByUrl: Record<string, number> = {};
   const answers: Record<string, number> = {};
   const latencies: number[] = [];
   const failureTimes: number[] = [];
@@ -187,6 +211,7 @@ export function summarizeLoad(
     }
     const reason = failureReason(result);
     failures[reason] = (failures[reason] ?? 0) + 1;
+    if (result.url) failedByUrl[result.url] = (failedByUrl[result.url] ?? 0) + 1;
     if (failureTimes.length < FAILURE_TIMES_KEPT) failureTimes.push(sentAt);
   }
   latencies.sort((a, b) => a - b);
@@ -196,6 +221,7 @@ export function summarizeLoad(
     ok,
     failed: results.length - ok,
     failures,
+    failedByUrl,
     answers,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),

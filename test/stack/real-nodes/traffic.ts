@@ -68,6 +68,25 @@ export function requestInNode(stack: StackInfo, url: string, options: { timeoutM
   return fetchInNamespace(nodeOf(stack).netns, url, options);
 }
 
+/**
+ * Waits (bounded) until `url` answers 200 from inside the node. kube-proxy follows a new
+ * Service (or new endpoints) a little after the API has them; until then its ClusterIP
+ * refuses connections, which a measurement must not count as the switch's.
+ */
+export async function untilAnswering(stack: StackInfo, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await requestInNode(stack, url, { timeoutMs: 2000 }).catch((error: unknown) => error);
+    if (!(answer instanceof Error) && (answer as InNodeResponse).status === 200) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${url} did not answer 200 within ${timeoutMs / 1000}s: ${answer instanceof Error ? answer.message : (answer as InNodeResponse).status}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** A Service's ClusterIP and its first port (or the named one), read with kubectl. */
 export async function serviceAddress(
   stack: StackInfo,

@@ -1,0 +1,17 @@
+import { createRequire as __greenlightRequire } from 'node:module';
+const require = __greenlightRequire(import.meta.url);
+import {
+  teamReporterFor,
+  testDepsFor
+} from "./chunk-MBL2HEWL.js";
+import "./chunk-KPV6YZKB.js";
+import "./chunk-RE2SCMYD.js";
+import "./chunk-KSGAWSJL.js";
+import "./chunk-C337HVKU.js";
+import "./chunk-R6Y2HZ7J.js";
+import "./chunk-L2HEXJUQ.js";
+import "./chunk-KSZB5HZC.js";
+export {
+  teamReporterFor,
+  testDepsFor
+};
