@@ -29,7 +29,7 @@ import {
 } from '../core/testing.ts';
 import type { EngineDeps } from './deps.ts';
 import { nowIso } from './deps.ts';
-import { nothingOnStandby, type Session, type SessionInput, withGroupLock } from './session.ts';
+import { guardJobs, nothingOnStandby, type Session, type SessionInput, withGroupLock } from './session.ts';
 import { catalogServices, colorTargets } from './switch.ts';
 import { recordVerification } from './verify.ts';
 import { type GroupView, standbyReleaseId } from './view.ts';
@@ -92,7 +92,13 @@ export async function runIntegrationTests(input: TestRunInput, deps: TestDeps): 
     const ran =
       image === undefined
         ? await runCommand(spec, target, input, deps, session.signal)
-        : await runJob(spec, image, target, deps, session.signal);
+        : await runJob(
+            spec,
+            image,
+            target,
+            { ...deps, jobs: guardJobs(deps.jobs, session.lock) },
+            session.signal,
+          );
     const verdict = testVerdict(ran.outcome, ran.junit);
     const totals = totalsOf('report' in ran.junit ? ran.junit.report : undefined);
     const recorded = await recordVerification(
