@@ -8,7 +8,14 @@ import type { Catalog, Group } from '../core/config/types.ts';
 import { EngineError } from '../core/failures.ts';
 import { checkPromotionGate, type RequiredGroupRecords } from '../core/gate.ts';
 import type { Color } from '../core/naming.ts';
-import { digestsOf, previousLiveRelease, type ReleaseRecord, type StoredRelease } from '../core/release.ts';
+import {
+  digestsOf,
+  pendingSwitch,
+  previousLiveRelease,
+  type ReleaseRecord,
+  type StoredRelease,
+  type SwitchIntent,
+} from '../core/release.ts';
 import { judgeRollout } from '../core/rollout.ts';
 import { deploymentSpecOf, supportServiceSpecs } from '../core/workload.ts';
 import { type EngineDeps, type LockOptions, nowIso } from './deps.ts';
@@ -63,6 +70,8 @@ export async function promoteRelease(input: PromoteInput, deps: EngineDeps): Pro
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
     const live = liveReleaseId(view);
+    const finished = finishedByRecovery(session, 'promote');
+    if (finished && !input.releaseId) return finishRecoveredSwitch('promoted', finished, session);
     if (input.releaseId && input.releaseId === live && view.strays.length === 0) {
       return result('already-live', view, view.records.get(live)?.record, view.liveColor);
     }
@@ -150,6 +159,8 @@ export async function rollbackRelease(
 ): Promise<SwitchOperationResult> {
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
+    const finished = finishedByRecovery(session, 'rollback');
+    if (finished) return finishRecoveredSwitch('rolled-back', finished, session);
     const live = liveReleaseId(view);
     const currentRecord = live ? view.records.get(live)?.record : undefined;
     const target = previousLiveRelease(
@@ -185,6 +196,36 @@ export async function rollbackRelease(
       liveColors: switched.liveColors,
     };
   });
+}
+
+/**
+ * The release whose `operation` a killed run left half-done and this run's recovery has
+ * just completed (it is live now). Running the same command again must not do it twice:
+ * a second promote of "the standby" would switch back to the release just replaced, a
+ * second rollback would go back one release further.
+ */
+function finishedByRecovery(session: Session, operation: SwitchIntent['operation']): string | undefined {
+  const pending = pendingSwitch([...session.found.records.values()].map((entry) => entry.record));
+  if (pending?.switch?.operation !== operation) return undefined;
+  return liveReleaseId(session.view) === pending.id && session.view.strays.length === 0
+    ? pending.id
+    : undefined;
+}
+
+/** The killed run's switch is done: what is left of it is the scale-down of the old color. */
+async function finishRecoveredSwitch(
+  outcome: 'promoted' | 'rolled-back',
+  releaseId: string,
+  session: Session,
+): Promise<SwitchOperationResult> {
+  const { view, deps } = session;
+  const record = view.records.get(releaseId)?.record;
+  deps.log.info(
+    `release ${releaseId} is live: the interrupted ${outcome === 'promoted' ? 'promote' : 'rollback'} was completed`,
+  );
+  if (record) await scaleDownAfterDelay(view, record, deps, session.signal);
+  const fresh = (await session.reread()).records.get(releaseId)?.record ?? record;
+  return result(outcome, view, fresh, view.liveColor);
 }
 
 /** Makes standby run `stored` ready: at once when it still does, by scaling up, or by deploying its digests. */
