@@ -148,21 +148,40 @@ function holdLock(
       stopRenewing.abort();
       await Promise.all([renewals, watchdog]);
       if (lostController.signal.aborted) return;
-      try {
-        const { holder: _holder, ...released } = stored.lease;
-        // Bounded: a release that cannot finish within a Lease duration is not needed (it expires).
-        await deps.leases.update(
-          stored,
-          { ...released, renewedAt: deps.clock.now(), durationMs },
-          AbortSignal.timeout(durationMs),
-        );
-      } catch (error) {
-        // Not ours any more, or the API is gone: the Lease expires on its own.
-        if (!(error instanceof ConflictError))
-          deps.log.warn(`could not release the namespace lock: ${String(error)}`);
-      }
+      await releaseLease(stored, holder, durationMs, deps);
     },
   };
+}
+
+/**
+ * Writes the Lease without a holder. A renewal cancelled on the way out may still have
+ * landed, so a conflict is read again once: still ours, it is released at its new version.
+ * Bounded: a release that cannot finish within a Lease duration is not needed (it expires).
+ */
+async function releaseLease(
+  stored: StoredLease,
+  holder: string,
+  durationMs: number,
+  deps: { leases: LeaseStore; clock: Clock; log: ProgressLog },
+): Promise<void> {
+  const deadline = AbortSignal.timeout(durationMs);
+  let current = stored;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const { holder: _holder, ...released } = current.lease;
+      await deps.leases.update(current, { ...released, renewedAt: deps.clock.now(), durationMs }, deadline);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) {
+        // The API is gone: the Lease expires on its own.
+        deps.log.warn(`could not release the namespace lock: ${String(error)}`);
+        return;
+      }
+      const fresh = await deps.leases.read().catch(() => undefined);
+      if (fresh?.lease.holder !== holder) return; // not ours any more
+      current = fresh;
+    }
+  }
 }
 
 /**

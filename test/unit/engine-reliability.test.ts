@@ -91,6 +91,21 @@ describe('the namespace lock when renewals never answer', () => {
   });
 });
 
+describe('releasing the lock', () => {
+  it('frees a Lease whose version moved under it (a renewal cancelled on the way out that still landed)', async () => {
+    const fake = fakeGroup();
+    const lock = await acquireNamespaceLock(
+      { holder: 'me', timeoutMs: 1_000, durationMs: 15_000, namespace: 'team-ns' },
+      fake.deps,
+    );
+    const current = fake.leases.current;
+    if (!current) throw new Error('no Lease after acquiring it');
+    fake.leases.current = { ...current, version: `${current.version}-renewed` };
+    await lock.release();
+    expect(fake.leases.current?.lease.holder).toBeUndefined();
+  });
+});
+
 describe('the test Job under the lock', () => {
   it('creates and deletes nothing once the lock is lost', async () => {
     const fake = fakeGroup();
