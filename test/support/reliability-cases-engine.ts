@@ -1,0 +1,189 @@
+/**
+ * The reliability cases of Greenlight itself (issue 16, phase 2): deploy, test and
+ * promote under API server and registry faults, killed after every write, with a lost
+ * lock, racing each other, fed hostile input, and scanned for secrets. Joined to the
+ * harness's own cases in reliability-cases.ts; docs/reliability.md lists them all.
+ */
+import type { ReliabilityCase } from './reliability-doc.ts';
+
+const API_TEST = 'test/integration/reliability-api-faults.test.ts';
+const DEPLOY = 'deploy: API server faults';
+const TEST = 'test: API server faults';
+const PROMOTE = 'promote: API server faults';
+const CLI_DEPLOY = 'greenlight deploy (its own process, through the API server proxy)';
+const CLI_TEST = 'greenlight test, job mode (its own process, through the API server proxy)';
+const CLI_PROMOTE = 'greenlight promote (its own process, through the API server proxy)';
+
+/** What every recovered deploy is checked for. */
+const DEPLOYED =
+  'exit 0; the fault fired; both standby Deployments ready, one record (ready, 1 deploy); the group sound (one color live or none, lock free, no intent left)';
+const VERIFIED = 'exit 0; the fault fired; the release verified by a passing Job (mode job); the group sound';
+const PROMOTED =
+  'exit 0; the fault fired; every live Service on green, which runs the verified release, recorded promoted; the old release retired; the group sound';
+
+const deploy = (
+  id: string,
+  fault: string,
+  checks: string,
+  extra: Partial<ReliabilityCase> = {},
+): ReliabilityCase => ({
+  id: `deploy.api.${id}`,
+  area: DEPLOY,
+  fault,
+  client: CLI_DEPLOY,
+  trials: 1,
+  outcome: 'recovered',
+  checks: checks ? `${DEPLOYED}; ${checks}` : DEPLOYED,
+  test: API_TEST,
+  ...extra,
+});
+
+const test = (id: string, fault: string, checks: string): ReliabilityCase => ({
+  id: `test.api.${id}`,
+  area: TEST,
+  fault,
+  client: CLI_TEST,
+  trials: 1,
+  outcome: 'recovered',
+  checks: checks ? `${VERIFIED}; ${checks}` : VERIFIED,
+  test: API_TEST,
+});
+
+const promote = (
+  id: string,
+  fault: string,
+  checks: string,
+  extra: Partial<ReliabilityCase> = {},
+): ReliabilityCase => ({
+  id: `promote.api.${id}`,
+  area: PROMOTE,
+  fault,
+  client: CLI_PROMOTE,
+  trials: 1,
+  outcome: 'recovered',
+  checks: checks ? `${PROMOTED}; ${checks}` : PROMOTED,
+  test: API_TEST,
+  ...extra,
+});
+
+export const API_FAULT_CASES: readonly ReliabilityCase[] = [
+  deploy(
+    '503-apply',
+    'first server-side apply of a Deployment answered 503',
+    'the apply was sent again and applied',
+  ),
+  deploy('500-list', 'the first two lists of Deployments answered 500', ''),
+  deploy(
+    '429-record-create',
+    'the release record create answered 429 with Retry-After: 1',
+    'the create was sent again no sooner than 1 s later',
+  ),
+  deploy(
+    '409-record-update',
+    'the record update (to ready) answered 409 Conflict',
+    'read again, the change applied to what is there, then 200',
+  ),
+  deploy(
+    '409-lease-create',
+    'the Lease create answered 409 AlreadyExists',
+    'read the Lease again and took it',
+  ),
+  deploy(
+    '409-lease-renewal',
+    'the first Lease renewal answered 409, while a list delayed 7 s keeps the deploy running past it',
+    'the Lease still named this run, so it kept the lock (no loss) and a later PUT of the Lease went through',
+  ),
+  deploy(
+    'reset-before-apply',
+    'connection reset before the first Service apply reached the server',
+    'sent again, applied',
+  ),
+  deploy(
+    'reset-after-apply',
+    'connection reset after the server applied a Deployment (the answer lost)',
+    'the apply was sent again (200, no change); the Deployment at generation 1',
+  ),
+  deploy(
+    'reset-after-namespace-create',
+    'connection reset after the server created the namespace (found failing the deploy; fixed)',
+    'the create was sent again and its 409 taken as done',
+  ),
+  deploy(
+    'reset-after-lease-create',
+    'connection reset after the server created the Lease (found failing the deploy and leaving the Lease held by a run that had exited; fixed)',
+    'the Lease read back, recognised as its own, held',
+  ),
+  deploy(
+    'reset-after-record-create',
+    'connection reset after the server created the release record (found failing the deploy; fixed)',
+    'the record read back, recognised as its own (1 deploy, not 2)',
+  ),
+  deploy(
+    '503-lease-create',
+    'the Lease create answered 503 (found failing the deploy; fixed)',
+    'read back (absent), sent again, created',
+  ),
+  deploy('slow', 'the first 6 reads and 4 writes each delayed 1.5 s', 'all 10 delays fired'),
+  deploy(
+    'hang-apply',
+    'the first apply of a Deployment never answered (found: the timed-out request was not cancelled and could land late; fixed)',
+    'after 30 s the request was cancelled (it never reached the server) and sent again',
+  ),
+  deploy(
+    'watch-cut-abort',
+    'the pods watch cut mid-stream (no end of the chunked body) after 1 event (found resuming from where the cut watch had started, not from its last event; fixed)',
+    'the next watch from a later resourceVersion, with no list between',
+  ),
+  deploy(
+    'watch-cut-end',
+    'the Deployments watch ended cleanly after 1 event',
+    'the next watch from a later resourceVersion, with no list between',
+  ),
+  deploy(
+    'watch-gone',
+    'the pods watch cut after 1 event, then the resumed watch answered HTTP 410 Gone (found taken for a network error and retried with the same version; fixed)',
+    'a list right after the 410, and no watch from the version that was gone',
+  ),
+  deploy(
+    'watch-hang-timeout',
+    'every watch held, never answered; --timeout 5s (found: the process then lingered ~25 s on the unanswered watches; fixed)',
+    '',
+    {
+      outcome: 'failed-clearly',
+      message: 'the standby (blue) was not ready within 5s',
+      checks:
+        'exit 1 within 25 s, kind rollout-timeout; the standby scaled to zero, the record failed with that kind; nothing live; the group sound',
+    },
+  ),
+  test(
+    '503-job-create',
+    'the test Job create answered 503 (found failing the run; fixed)',
+    'read back (absent), sent again, created',
+  ),
+  test(
+    'reset-after-job-create',
+    'connection reset after the server created the test Job',
+    'read back and recognised as its own: one create reached the server',
+  ),
+  test(
+    'watch-cut',
+    'the Jobs watch cut mid-stream after 1 event',
+    'the watch resumed from a later resourceVersion, with no list again',
+  ),
+  test('409-verification', 'the record update with the verification answered 409', ''),
+  test('429-lease', 'the Lease take answered 429 with Retry-After: 1', 'sent again no sooner than 1 s later'),
+  promote('503-live-service', 'the first switch of a live Service answered 503', ''),
+  promote('503-live-service-always', 'every switch of the live Service hello-b answered 503', '', {
+    outcome: 'failed-clearly',
+    message: 'switching team to green failed, every live Service is back on blue',
+    checks:
+      'exit 1; 5 attempts to switch and 5 to revert; every live Service on blue (never split), the intent cleared, the failure recorded, the release still verified; promoted afterwards without the fault',
+  }),
+  promote('reset-after-live-service', 'connection reset after the server switched a live Service', ''),
+  promote(
+    '429-intent',
+    'the switch intent (record update) answered 429 with Retry-After: 2',
+    'sent again no sooner than 2 s later',
+  ),
+  promote('409-intent', 'the switch intent (record update) answered 409', ''),
+];
