@@ -187,3 +187,87 @@ export const API_FAULT_CASES: readonly ReliabilityCase[] = [
   ),
   promote('409-intent', 'the switch intent (record update) answered 409', ''),
 ];
+
+const REGISTRY_TEST = 'test/integration/reliability-registry-faults.test.ts';
+const RESOLVE = 'resolution: registry and ECR faults';
+const CLI_REGISTRY = 'greenlight deploy --registry PROXY (its own process)';
+const CLI_ECR = 'greenlight deploy, ECR through AWS_ENDPOINT_URL_ECR=PROXY (its own process)';
+const RESOLVED = 'exit 0; the fault fired; the release deployed and recorded ready; the group sound';
+const REFUSED =
+  'exit 1 (an error, not a crash); the fault fired; the error names the service; no write reached the API server, no Deployment exists';
+
+const resolve = (
+  id: string,
+  client: string,
+  fault: string,
+  outcome: 'recovered' | 'failed-clearly',
+  extra: Partial<ReliabilityCase> = {},
+): ReliabilityCase => ({
+  id: `resolve.${id}`,
+  area: RESOLVE,
+  fault,
+  client,
+  trials: 1,
+  outcome,
+  checks: outcome === 'recovered' ? RESOLVED : REFUSED,
+  test: REGISTRY_TEST,
+  ...extra,
+});
+
+export const REGISTRY_FAULT_CASES: readonly ReliabilityCase[] = [
+  resolve(
+    'registry.503-manifest',
+    CLI_REGISTRY,
+    'the first HEAD of a manifest answered 503 (found failing the deploy: registry reads were not retried; fixed)',
+    'recovered',
+  ),
+  resolve(
+    'registry.429-manifest',
+    CLI_REGISTRY,
+    'the first HEAD of a manifest answered 429 with Retry-After: 1',
+    'recovered',
+    {
+      checks: `${RESOLVED}; the HEAD was sent again no sooner than 1 s later`,
+    },
+  ),
+  resolve(
+    'registry.reset-manifest',
+    CLI_REGISTRY,
+    'the first HEAD of a manifest: connection reset',
+    'recovered',
+  ),
+  resolve('registry.500-always', CLI_REGISTRY, 'every HEAD of one manifest answered 500', 'failed-clearly', {
+    message: 'HTTP 500',
+    checks: `${REFUSED}; 4 attempts`,
+  }),
+  resolve(
+    'registry.garbage-manifest',
+    CLI_REGISTRY,
+    'every HEAD of one manifest answered 200 with 256 random bytes and no digest',
+    'failed-clearly',
+    { message: 'without a Docker-Content-Digest header' },
+  ),
+  resolve(
+    'registry.garbage-tags',
+    CLI_REGISTRY,
+    'a missing image, and its tag list answered 200 with random bytes as JSON (found crashing the CLI, exit 70; fixed)',
+    'failed-clearly',
+    { message: 'with something that is not JSON' },
+  ),
+  resolve('ecr.500', CLI_ECR, 'the first DescribeImages answered 500', 'recovered'),
+  resolve('ecr.throttle', CLI_ECR, 'the first DescribeImages answered 429 ThrottlingException', 'recovered'),
+  resolve('ecr.reset', CLI_ECR, 'the first DescribeImages: connection reset', 'recovered'),
+  resolve('ecr.500-always', CLI_ECR, 'every DescribeImages answered 500', 'failed-clearly', {
+    message: 'ServerException: injected by the fault proxy: HTTP 500',
+    checks: `${REFUSED}; the SDK retried (at least 4 calls)`,
+  }),
+  resolve(
+    'ecr.garbage',
+    CLI_ECR,
+    'every DescribeImages answered 200 with a body that is not JSON',
+    'failed-clearly',
+    {
+      message: 'Deserialization error',
+    },
+  ),
+];
