@@ -71,7 +71,8 @@ export async function promoteRelease(input: PromoteInput, deps: EngineDeps): Pro
     const { view } = session;
     const live = liveReleaseId(view);
     const finished = finishedByRecovery(session, 'promote');
-    if (finished && !input.releaseId) return finishRecoveredSwitch('promoted', finished, session);
+    if (finished && (input.releaseId ?? finished) === finished)
+      return finishRecoveredSwitch('promoted', finished, session);
     if (input.releaseId && input.releaseId === live && view.strays.length === 0) {
       return result('already-live', view, view.records.get(live)?.record, view.liveColor);
     }

@@ -6,7 +6,7 @@
  * one finishes that switch instead of doing a second one.
  */
 import { describe, expect, it } from 'vitest';
-import type { ImageRegistry } from '../../src/core/ports.ts';
+import type { ImageRegistry, ReleaseStore } from '../../src/core/ports.ts';
 import type { ReleaseRecord, SwitchIntent } from '../../src/core/release.ts';
 import { liveServiceSpec } from '../../src/core/workload.ts';
 import { loadGroup } from '../../src/disk/groups.ts';
@@ -14,6 +14,7 @@ import { deployGroup } from '../../src/engine/deploy.ts';
 import { acquireNamespaceLock } from '../../src/engine/lock.ts';
 import { promoteRelease, rollbackRelease } from '../../src/engine/promote.ts';
 import { guardJobs } from '../../src/engine/session.ts';
+import { groupStatus } from '../../src/engine/status.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
 import { type FakeGroup, fakeGroup } from '../support/fake-cluster.ts';
 
@@ -183,5 +184,75 @@ describe('a switch command run again after it was killed half-way', () => {
     expect(again).toMatchObject({ outcome: 'rolled-back', releaseId: first.releaseId, liveColor: 'blue' });
     expect(fake.cluster.liveSelectors()).toEqual({ 'hello-a': 'blue', 'hello-b': 'blue' });
     expect(fake.records.record(second.releaseId)).toMatchObject({ phase: 'rolled-back' });
+  });
+});
+
+/** The store, with the first update that `fails` matches refused as if the run had died there. */
+function failingOnce(store: ReleaseStore, fails: (record: ReleaseRecord) => boolean): ReleaseStore {
+  let failed = false;
+  return {
+    list: () => store.list(),
+    create: (record) => store.create(record),
+    delete: (id) => store.delete(id),
+    update: async (stored, record) => {
+      if (!failed && fails(record)) {
+        failed = true;
+        throw new Error('the run died here');
+      }
+      return store.update(stored, record);
+    },
+  };
+}
+
+describe('the history of a switch interrupted between its two record writes', () => {
+  it('is written whole by the next command: the old release retired, the new one promoted', async () => {
+    const fake = fakeGroup();
+    const first = await deploy(fake, 1, 2);
+    await forcePromote(fake);
+    const next = await deploy(fake, 1, 3);
+    const records = failingOnce(
+      fake.records,
+      (record) => record.id === first.releaseId && record.retiredAt !== undefined,
+    );
+    const promote = {
+      ...SWITCH,
+      releaseId: next.releaseId,
+      force: { reason: 'unit test' },
+      requireVerifiedIn: [],
+    };
+    await expect(promoteRelease(promote, { ...fake.deps, records })).rejects.toThrow('the run died here');
+
+    const again = await promoteRelease(promote, fake.deps);
+    expect(again).toMatchObject({ outcome: 'promoted', releaseId: next.releaseId });
+    expect(fake.records.record(next.releaseId)).toMatchObject({ phase: 'promoted' });
+    expect(fake.records.record(next.releaseId)).not.toHaveProperty('switch');
+    expect(fake.records.record(first.releaseId)).toHaveProperty('retiredAt');
+  });
+
+  it('is undone with the switch when the next command has to revert it: the old release live and not retired', async () => {
+    const fake = fakeGroup();
+    const first = await deploy(fake, 1, 2);
+    await forcePromote(fake);
+    const next = await deploy(fake, 1, 3);
+    const records = failingOnce(
+      fake.records,
+      (record) => record.id === next.releaseId && record.phase === 'promoted',
+    );
+    const promote = {
+      ...SWITCH,
+      releaseId: next.releaseId,
+      force: { reason: 'unit test' },
+      requireVerifiedIn: [],
+    };
+    await expect(promoteRelease(promote, { ...fake.deps, records })).rejects.toThrow('the run died here');
+    expect(fake.records.record(first.releaseId)).toHaveProperty('retiredAt');
+
+    // green is no longer ready when the next command comes: it puts every live Service back
+    fake.cluster.behavior = (spec) => (spec.color === 'green' ? 'never-ready' : 'ready');
+    await groupStatus({ ...team, timeoutMs: 5_000 }, fake.deps);
+    expect(fake.cluster.liveSelectors()).toEqual({ 'hello-a': 'blue', 'hello-b': 'blue' });
+    expect(fake.records.record(first.releaseId)).toMatchObject({ phase: 'promoted' });
+    expect(fake.records.record(first.releaseId)).not.toHaveProperty('retiredAt');
+    expect(fake.records.record(next.releaseId)).not.toHaveProperty('switch');
   });
 });
