@@ -187,6 +187,37 @@ describe('a switch command run again after it was killed half-way', () => {
   });
 });
 
+describe('a deploy run again after it was killed after its last apply', () => {
+  it('finishes that deploy (the record to ready, under the lock) instead of reporting the standby ready', async () => {
+    const fake = fakeGroup();
+    const first = await deploy(fake, 1, 2);
+    const stored = fake.records.stored.get(first.releaseId);
+    if (!stored) throw new Error('no record');
+    // what the killed run left: its Deployments applied, its record still deploying, its Lease held
+    await fake.records.update(stored, { ...stored.record, phase: 'deploying' });
+    const lease = fake.leases.current;
+    if (!lease) throw new Error('no Lease');
+    fake.leases.current = {
+      ...lease,
+      lease: {
+        holder: 'a killed run',
+        acquiredAt: Date.now() - 60_000,
+        renewedAt: Date.now() - 60_000,
+        durationMs: 1_500,
+        transitions: 0,
+      },
+    };
+
+    const again = await deploy(fake, 1, 2);
+    expect(again.releaseId).toBe(first.releaseId);
+    expect(fake.records.record(first.releaseId)).toMatchObject({ phase: 'ready' });
+    expect(fake.leases.current?.lease.holder).toBeUndefined();
+    expect(fake.log.lines).toContainEqual(
+      expect.stringContaining('took over the lock of team-ns from a killed run'),
+    );
+  });
+});
+
 /** The store, with the first update that `fails` matches refused as if the run had died there. */
 function failingOnce(store: ReleaseStore, fails: (record: ReleaseRecord) => boolean): ReleaseStore {
   let failed = false;
