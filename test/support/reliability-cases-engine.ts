@@ -271,3 +271,49 @@ export const REGISTRY_FAULT_CASES: readonly ReliabilityCase[] = [
     },
   ),
 ];
+
+const KILL_TEST = 'test/integration/reliability-kill-points.test.ts';
+const KILL = 'kill points: SIGKILL right after each API write, then the same command again';
+const KILLED =
+  "killed right after write n (n = 1..trials, each on a fresh group); the second run exits 0; then, read back: every live Service on one color, that color ready and on one release recorded promoted and not retired, every other release that went live retired, no switch intent, the lock free; the second run took the Lease only after the killed run's renewTime + 15 s, naming it (none to take after a release)";
+
+const kill = (
+  id: string,
+  fault: string,
+  client: string,
+  trials: number,
+  checks: string,
+): ReliabilityCase => ({
+  id: `kill.${id}`,
+  area: KILL,
+  fault,
+  client,
+  trials,
+  outcome: 'recovered',
+  checks: `${KILLED}; ${checks}`,
+  test: KILL_TEST,
+});
+
+export const KILL_CASES: readonly ReliabilityCase[] = [
+  kill(
+    'deploy',
+    'deploy of new images with a release live: the Lease, the record, 6 Services, 2 Deployments, the record ready, the release',
+    'greenlight deploy',
+    12,
+    'the new release ready on green, recorded ready; live untouched on blue; the write count checked against this number',
+  ),
+  kill(
+    'test',
+    'test of the standby, job mode: the Lease, the Job, the verification, the release',
+    'greenlight test (Job of <x>/exit-0 on kwok)',
+    4,
+    'the release recorded verified by a passing Job; live untouched',
+  ),
+  kill(
+    'promote',
+    'promote --release ID --scale-down-delay 1s: the Lease, the intent, 2 live Services, 2 previews, the old release retired, the new one promoted, 2 scale-downs, the record, the release (found: killed between the two record writes, two releases stayed recorded live; fixed)',
+    'greenlight promote',
+    12,
+    'every live Service on green, which runs the tested release, recorded promoted; the old release retired; blue scaled to zero',
+  ),
+];
