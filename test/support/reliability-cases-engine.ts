@@ -275,7 +275,7 @@ export const REGISTRY_FAULT_CASES: readonly ReliabilityCase[] = [
 const KILL_TEST = 'test/integration/reliability-kill-points.test.ts';
 const KILL = 'kill points: SIGKILL right after each API write, then the same command again';
 const KILLED =
-  "killed right after write n (n = 1..trials, each on a fresh group); the second run exits 0; then, read back: every live Service on one color, that color ready and on one release recorded promoted and not retired, every other release that went live retired, no switch intent, the lock free; the second run took the Lease only after the killed run's renewTime + 15 s, naming it (none to take after a release)";
+  "killed right after write n (n = 1..trials, each on a fresh group; the write count checked against the trials); the second run exits 0; then, read back: every live Service on one color, that color ready and on one release recorded promoted and not retired, every other release that went live retired, no switch intent; the lock: taken over by the second run only after the killed run's renewTime + 15 s, naming it, and free at the end; or, when the second run found the work done and needed no lock, the killed run's Lease untouched since (it frees itself 15 s after that renewTime); nothing to take after a kill that followed the release";
 
 const kill = (
   id: string,
@@ -297,10 +297,10 @@ const kill = (
 export const KILL_CASES: readonly ReliabilityCase[] = [
   kill(
     'deploy',
-    'deploy of new images with a release live: the Lease, the record, 6 Services, 2 Deployments, the record ready, the release',
+    'deploy of new images with a release live: the Lease, the record, 6 Services, 2 Deployments, the record ready, the release (found: killed after its last Deployment, the second run said the standby stood ready and left the record deploying; fixed)',
     'greenlight deploy',
     12,
-    'the new release ready on green, recorded ready; live untouched on blue; the write count checked against this number',
+    'the new release ready on green, recorded ready; live untouched on blue',
   ),
   kill(
     'test',
