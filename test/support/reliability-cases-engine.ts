@@ -317,3 +317,58 @@ export const KILL_CASES: readonly ReliabilityCase[] = [
     'every live Service on green, which runs the tested release, recorded promoted; the old release retired; blue scaled to zero',
   ),
 ];
+
+const LOCK_TEST = 'test/integration/reliability-locking.test.ts';
+const LOST = 'the namespace lock: lost, and contended';
+const SOUND = 'the group sound afterwards (read back with kubectl)';
+
+export const LOCK_CASES: readonly ReliabilityCase[] = [
+  {
+    id: 'lock.lost-renewals-fail',
+    area: LOST,
+    fault:
+      "a deploy's Lease renewals answered 503 until its Lease expired (its first list of pods delayed 12 s, so it is still running); a second deploy of newer images waits for the lock",
+    client: 'two greenlight deploy processes, each through a proxy of its own',
+    trials: 1,
+    outcome: 'recovered',
+    message: 'lost the namespace lock: no renewal succeeded for 10s',
+    checks: `the first exits 1, kind lock-lost, its last write answered within 10 s of taking the Lease; the second takes the Lease over once expired (naming the first) and deploys; every write of the first was answered before the second's first write arrived; the second's release ready on green; ${SOUND}`,
+    test: LOCK_TEST,
+  },
+  {
+    id: 'lock.lost-write-in-flight',
+    area: LOST,
+    fault:
+      "as above, but the renewals are never answered and the first deploy's last Deployment apply hangs across the loss (found: the loss went unnoticed while the renewal hung, and the timed-out apply was sent again 30 s later, over the new holder's Deployment; fixed)",
+    client: 'two greenlight deploy processes, each through a proxy of its own',
+    trials: 1,
+    outcome: 'recovered',
+    message: 'lost the namespace lock: no renewal succeeded for 10s',
+    checks: `as above; the hung apply never reached the server, nor any retry of it; the first process had ended before the second wrote; both green Deployments run the second's release; ${SOUND}`,
+    test: LOCK_TEST,
+  },
+  {
+    id: 'lock.five-deploys',
+    area: LOST,
+    fault:
+      'five deploys of one group at once, each of another branch of hello-a; three wait up to 120 s for the lock, two up to 2 s',
+    client: 'five greenlight deploy processes, each through a proxy of its own',
+    trials: 1,
+    outcome: 'recovered',
+    message: 'waiting for the lock of',
+    checks: `strictly one at a time (each run's writes inside its hold of the Lease, from its take to the answer to its release; no two holds overlap); every wait names another run's holder; a run that gave up failed with kind lock-held naming the holder; at least 3 deployed; the last to hold the lock is ready on standby, each earlier one rejected, superseded by the next; ${SOUND}`,
+    test: LOCK_TEST,
+  },
+  {
+    id: 'lock.promote-races-deploy',
+    area: LOST,
+    fault:
+      "promote --release R (R verified on standby) racing a deploy of newer images (each run's first list of pods slowed 3 s, so it holds the lock a while): the deploy first, the promote first, both at once",
+    client: 'greenlight promote and greenlight deploy, each through a proxy of its own',
+    trials: 3,
+    outcome: 'recovered',
+    message: 'waiting for the lock of',
+    checks: `strictly one at a time, waits naming the other's holder; the deploy exits 0; promote first: R live on green, the deploy's release ready on blue; deploy first: the promote refused (release-not-on-standby, naming the release standby runs) and wrote nothing, live untouched, R rejected as superseded; ${SOUND}`,
+    test: LOCK_TEST,
+  },
+];
