@@ -235,6 +235,14 @@ function expectLockFreed(lease: KilledLease, again: CountedRun, snapshot: GroupS
   );
 }
 
+/** promote without --release: "whatever stands on standby", the other way a person runs it. */
+const PROMOTE_STANDBY: Sweep = {
+  ...SWEEPS.promote,
+  args: (fx) => ['promote', fx.group, '--scale-down-delay', '1s'],
+};
+/** After the first live Service, after the first preview, after the old release was retired. */
+const MID_SWITCH = [3, 5, 7];
+
 describe('killed after every write, then run again', () => {
   reliabilityCase(
     'kill.deploy',
@@ -260,6 +268,12 @@ describe('killed after every write, then run again', () => {
       if (n === 0) await countedWrites(context, SWEEPS.promote, 'kill.promote');
       return killAndRerun(context, SWEEPS.promote, n + 1);
     },
+    SWEEP,
+  );
+
+  reliabilityCase(
+    'kill.promote-standby',
+    (n, context) => killAndRerun(context, PROMOTE_STANDBY, MID_SWITCH[n] ?? 0),
     SWEEP,
   );
 });

@@ -295,6 +295,18 @@ const kill = (
 });
 
 export const KILL_CASES: readonly ReliabilityCase[] = [
+  {
+    id: 'kill.promote-standby',
+    area: KILL,
+    fault:
+      'promote without --release (what stands on standby), killed mid-switch: after the first live Service, after the first preview, after the old release was retired (found: the second run finished the switch, then promoted the standby again, which was now the old release, still warm: the group went back and the tested release was scaled to zero; fixed)',
+    client: 'greenlight promote',
+    trials: 3,
+    outcome: 'recovered',
+    message: 'the interrupted promote was completed',
+    checks: `${KILLED}; the tested release live on green, recorded promoted; the old one retired; blue scaled to zero`,
+    test: KILL_TEST,
+  },
   kill(
     'deploy',
     'deploy of new images with a release live: the Lease, the record, 6 Services, 2 Deployments, the record ready, the release (found: killed after its last Deployment, the second run said the standby stood ready and left the record deploying; fixed)',
