@@ -384,3 +384,101 @@ export const LOCK_CASES: readonly ReliabilityCase[] = [
     test: LOCK_TEST,
   },
 ];
+
+const HOSTILE_TEST = 'test/integration/reliability-hostile-input.test.ts';
+const HOSTILE_AREA = 'hostile input';
+const HOSTILE_VALUES =
+  '12 values: $(touch M), `touch M`, "main; touch M", a newline then touch M, quotes, unicode and an emoji, 300 characters, --kubeconfig=/etc/passwd, -rf, ../../etc/passwd, feature/../../x, $(touch${IFS}M)';
+const NOTHING =
+  'one error (exit 1, or 2 for a usage error), no stack trace; the marker file M never created; no write reached the API server; the deployed group unchanged (every object at its resourceVersion); ended within 60 s, peak memory under 400 MB';
+
+const hostile = (
+  id: string,
+  fault: string,
+  client: string,
+  trials: number,
+  extra: Partial<ReliabilityCase> = {},
+): ReliabilityCase => ({
+  id: `hostile.${id}`,
+  area: HOSTILE_AREA,
+  fault,
+  client,
+  trials,
+  outcome: 'refused',
+  checks: NOTHING,
+  test: HOSTILE_TEST,
+  ...extra,
+});
+
+export const HOSTILE_CASES: readonly ReliabilityCase[] = [
+  hostile(
+    'cli.branch-override',
+    `a branch override --set hello-a=VALUE, for ${HOSTILE_VALUES}`,
+    'greenlight deploy',
+    12,
+  ),
+  hostile(
+    'cli.service-override',
+    `a service name --set VALUE=master, for the same 12 values`,
+    'greenlight deploy',
+    12,
+  ),
+  hostile('cli.group-name', 'the GROUP argument, for the same 12 values', 'greenlight deploy', 12),
+  hostile(
+    'action.group',
+    'the group input, for the same 12 values',
+    'deploy-group bundle (INPUT_GROUP)',
+    12,
+    {
+      checks:
+        'exit 1; exactly one ::error:: line, naming the input; the failure output set; the marker never created; the deployed group unchanged',
+    },
+  ),
+  hostile(
+    'action.overrides',
+    'the overrides input hello-a=VALUE, for the same 12 values',
+    'deploy-group bundle (INPUT_OVERRIDES)',
+    12,
+    {
+      checks:
+        'exit 1; exactly one ::error:: line, naming the service; the failure output set; the marker never created; the deployed group unchanged',
+    },
+  ),
+  hostile(
+    'yaml',
+    'group and catalog files: a YAML alias bomb (9^9 strings) in each, 100 000 nested sequences, 20 000 nested mappings, a 50 MB file, wrong types (services a string; repository a list, port a word, replicas negative; namespace a list, services a number)',
+    'greenlight deploy --groups-dir DIR',
+    8,
+    { checks: `${NOTHING}; the error names the file` },
+  ),
+  hostile(
+    'junit.cli',
+    'JUnit reports: entity expansion (billion laughs), an external entity (file:///etc/passwd), 60 MB',
+    'greenlight junit FILE',
+    3,
+    { checks: `${NOTHING}; nothing of /etc/passwd in the output` },
+  ),
+  hostile(
+    'junit.test-command',
+    'the same three reports, written by the test command where Greenlight reads them (GREENLIGHT_JUNIT_FILE)',
+    'greenlight test (command mode)',
+    3,
+    {
+      outcome: 'failed-clearly',
+      checks:
+        'exit 1 within 60 s, peak memory under 400 MB; not passed, recorded: the release recorded failed its tests; nothing of /etc/passwd in the output',
+    },
+  ),
+  hostile(
+    'kubeconfig-closed-port',
+    'a kubeconfig whose server is 127.0.0.1 at a port nothing listens on',
+    'greenlight deploy',
+    1,
+  ),
+  hostile(
+    'registry-garbage',
+    'a registry at 127.0.0.1 that answers every connection with 512 random bytes',
+    'greenlight deploy --registry 127.0.0.1:PORT',
+    1,
+  ),
+];

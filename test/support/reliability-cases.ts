@@ -9,7 +9,13 @@
  * cases (deploy, test and promote under faults, kill points, lost locks, concurrency,
  * hostile input, secrets) are in reliability-cases-engine.ts, joined here.
  */
-import { API_FAULT_CASES, KILL_CASES, LOCK_CASES, REGISTRY_FAULT_CASES } from './reliability-cases-engine.ts';
+import {
+  API_FAULT_CASES,
+  HOSTILE_CASES,
+  KILL_CASES,
+  LOCK_CASES,
+  REGISTRY_FAULT_CASES,
+} from './reliability-cases-engine.ts';
 import type { ReliabilityCase } from './reliability-doc.ts';
 
 const API = 'harness: API server proxy';
@@ -264,4 +270,5 @@ export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
   ...REGISTRY_FAULT_CASES,
   ...KILL_CASES,
   ...LOCK_CASES,
+  ...HOSTILE_CASES,
 ];
