@@ -19,3 +19,7 @@ process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   signal: stop.signal,
 });
+// The command is done and every write it made was answered. What may still be open is a
+// watch the API server never began to answer: client-node's Watch cannot be cancelled
+// before it connects, and would hold the process for its own 30 s timeout.
+process.exit();

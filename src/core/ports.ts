@@ -51,18 +51,24 @@ export interface ClusterReader {
   readEvents(objectNames: readonly string[]): Promise<EventObservation[]>;
 }
 
-/** Writes to one group's namespace; every write is idempotent (server-side apply or a version). */
+/**
+ * Writes to one group's namespace; every write is idempotent (server-side apply or a
+ * version). The optional `signal` (on every write of every port here) aborts the write:
+ * no attempt or retry starts after it, a request in flight is cancelled, and its reason
+ * is thrown. The engine passes its lock's `lost` signal, so a run that lost the lock
+ * never writes again, not even a retry.
+ */
 export interface ClusterWriter {
-  createNamespace(): Promise<void>;
-  applyDeployment(spec: DeploymentSpec): Promise<DeploymentObservation>;
-  applyService(spec: ServiceSpec): Promise<ServiceObservation>;
+  createNamespace(signal?: AbortSignal): Promise<void>;
+  applyDeployment(spec: DeploymentSpec, signal?: AbortSignal): Promise<DeploymentObservation>;
+  applyService(spec: ServiceSpec, signal?: AbortSignal): Promise<ServiceObservation>;
   /**
    * Points an existing Service's selector at `color`, and nothing else: the lightest write
    * the API server can apply, for the switch itself. Idempotent.
    */
-  selectServiceColor(name: string, color: Color): Promise<ServiceObservation>;
-  scaleDeployment(name: string, replicas: number): Promise<void>;
-  deleteService(name: string): Promise<void>;
+  selectServiceColor(name: string, color: Color, signal?: AbortSignal): Promise<ServiceObservation>;
+  scaleDeployment(name: string, replicas: number, signal?: AbortSignal): Promise<void>;
+  deleteService(name: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface GroupCluster extends ClusterReader, ClusterWriter {}
@@ -80,24 +86,24 @@ export class ConflictError extends GreenlightError {
 export interface ReleaseStore {
   list(): Promise<StoredRelease[]>;
   /** ConflictError when a record of that id exists already. */
-  create(record: ReleaseRecord): Promise<StoredRelease>;
+  create(record: ReleaseRecord, signal?: AbortSignal): Promise<StoredRelease>;
   /** ConflictError when the record changed since `stored` was read. */
-  update(stored: StoredRelease, record: ReleaseRecord): Promise<StoredRelease>;
-  delete(id: string): Promise<void>;
+  update(stored: StoredRelease, record: ReleaseRecord, signal?: AbortSignal): Promise<StoredRelease>;
+  delete(id: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** The namespace lock's Lease, with optimistic concurrency. */
 export interface LeaseStore {
   read(): Promise<StoredLease | undefined>;
   /** ConflictError when the Lease exists already. */
-  create(lease: LeaseState): Promise<StoredLease>;
+  create(lease: LeaseState, signal?: AbortSignal): Promise<StoredLease>;
   /** ConflictError when the Lease changed since `stored` was read. */
-  update(stored: StoredLease, lease: LeaseState): Promise<StoredLease>;
+  update(stored: StoredLease, lease: LeaseState, signal?: AbortSignal): Promise<StoredLease>;
 }
 
 /** The test Job of a group's namespace: created, watched, its pod's log read, deleted. */
 export interface TestJobs {
-  createJob(spec: TestJobSpec): Promise<void>;
+  createJob(spec: TestJobSpec, signal?: AbortSignal): Promise<void>;
   /** The Job and its pods as they change, until `signal` aborts. */
   watchJob(
     name: string,
@@ -106,7 +112,7 @@ export interface TestJobs {
   /** The pod's log; `unavailable` with the reason when the cluster serves no logs for it. */
   readLog(pod: string): Promise<{ log: string } | { unavailable: string }>;
   /** Deletes the Job and its pods (propagation Foreground) and resolves once both are gone. */
-  deleteJob(name: string, timeoutMs: number): Promise<void>;
+  deleteJob(name: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Names of earlier test Jobs of the group, oldest first. */
   listJobs(): Promise<string[]>;
 }

@@ -42,13 +42,10 @@ export async function deployGroup(input: DeployInput, deps: DeployDeps): Promise
   const planned = await planGroup(input, deps);
   const before = noOpOutcome(planned.plan, viewOf(input.group, input.catalog, planned.objects, new Map()));
   if (before === 'already-live') return finished(planned.plan, before, undefined);
-  if (before === 'already-on-standby' && (await standbyIsReady(planned.plan, input, deps))) {
-    const records = await deps.records.list();
-    return finished(
-      planned.plan,
-      before,
-      records.find((entry) => entry.record.id === planned.plan.releaseId)?.record,
-    );
+  if (before === 'already-on-standby') {
+    const record = (await deps.records.list()).find((entry) => entry.record.id === planned.plan.releaseId);
+    if (isSettled(record) && (await standbyIsReady(planned.plan, input, deps)))
+      return finished(planned.plan, before, record?.record);
   }
   // The lock's Lease lives in the namespace, so a first deploy creates it first (idempotent).
   await ensureNamespace(planned.plan, deps);
@@ -58,11 +55,24 @@ export async function deployGroup(input: DeployInput, deps: DeployDeps): Promise
     const outcome = noOpOutcome(plan, session.view);
     if (outcome === 'already-live') return finished(plan, outcome, undefined);
     const existing = session.view.records.get(plan.releaseId);
-    if (outcome === 'already-on-standby' && (await standbyIsReady(plan, input, session.deps))) {
+    if (
+      outcome === 'already-on-standby' &&
+      isSettled(existing) &&
+      (await standbyIsReady(plan, input, session.deps))
+    ) {
       return finished(plan, outcome, existing?.record);
     }
     return rollOutStandby(plan, existing, input, session);
   });
+}
+
+/**
+ * Whether the deploy of this release has ended, one way or another. A record still
+ * deploying (or none) with its Deployments on standby is a deploy that was cut off
+ * (killed after its last apply): it is done again, not reported as ready.
+ */
+function isSettled(stored: StoredRelease | undefined): boolean {
+  return stored !== undefined && stored.record.phase !== 'deploying';
 }
 
 function finished(plan: Plan, outcome: DeployOutcome, record: ReleaseRecord | undefined): DeployResult {

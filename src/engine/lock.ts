@@ -101,39 +101,39 @@ function holdLock(
   let renewedAt = taken.renewedAt;
   const lostController = new AbortController();
   const stopRenewing = new AbortController();
+  // A renewal in flight is cancelled when the run ends or the lock is lost.
+  const renewalSignal = AbortSignal.any([stopRenewing.signal, lostController.signal]);
   const lose = (why: string) => {
     if (lostController.signal.aborted) return;
     deps.log.warn(`lost the namespace lock: ${why}; stopping before any further write`);
     lostController.abort(new EngineError('lock-lost', `lost the namespace lock: ${why}`));
   };
   const renewals = (async () => {
-    while (!stopRenewing.signal.aborted && !lostController.signal.aborted) {
+    while (!renewalSignal.aborted) {
       try {
-        await deps.clock.sleep(durationMs / RENEW_FRACTION, stopRenewing.signal);
-      } catch {
-        return;
-      }
-      if (!holderMayWrite(renewedAt, durationMs, deps.clock.now())) {
-        lose(`no renewal succeeded for ${Math.round((deps.clock.now() - renewedAt) / 1000)}s`);
-        return;
-      }
-      try {
+        await deps.clock.sleep(durationMs / RENEW_FRACTION, renewalSignal);
         const now = deps.clock.now();
-        stored = await deps.leases.update(stored, heldLease(holder, now, stored.lease, durationMs));
+        stored = await deps.leases.update(
+          stored,
+          heldLease(holder, now, stored.lease, durationMs),
+          renewalSignal,
+        );
         renewedAt = now;
       } catch (error) {
+        if (renewalSignal.aborted) return;
         if (error instanceof ConflictError) {
           const current = await deps.leases.read().catch(() => undefined);
-          if (current?.lease.holder !== holder) {
-            lose(`the Lease now names ${current?.lease.holder ?? 'nobody'}`);
+          if (current && current.lease.holder !== holder) {
+            lose(`the Lease now names ${current.lease.holder ?? 'nobody'}`);
             return;
           }
           if (current) stored = current;
         }
-        // Other failures: keep trying until the margin runs out.
+        // Other failures: keep trying; the watchdog ends the hold once the margin has passed.
       }
     }
   })();
+  const watchdog = watchRenewals(() => renewedAt, durationMs, deps.clock, renewalSignal, lose);
   return {
     holder,
     lost: lostController.signal,
@@ -146,16 +146,67 @@ function holdLock(
     },
     async release() {
       stopRenewing.abort();
-      await renewals;
+      await Promise.all([renewals, watchdog]);
       if (lostController.signal.aborted) return;
-      try {
-        const { holder: _holder, ...released } = stored.lease;
-        await deps.leases.update(stored, { ...released, renewedAt: deps.clock.now(), durationMs });
-      } catch (error) {
-        // Not ours any more, or the API is gone: the Lease expires on its own.
-        if (!(error instanceof ConflictError))
-          deps.log.warn(`could not release the namespace lock: ${String(error)}`);
-      }
+      await releaseLease(stored, holder, durationMs, deps);
     },
   };
+}
+
+/**
+ * Writes the Lease without a holder. A renewal cancelled on the way out may still have
+ * landed, so a conflict is read again once: still ours, it is released at its new version.
+ * Bounded: a release that cannot finish within a Lease duration is not needed (it expires).
+ */
+async function releaseLease(
+  stored: StoredLease,
+  holder: string,
+  durationMs: number,
+  deps: { leases: LeaseStore; clock: Clock; log: ProgressLog },
+): Promise<void> {
+  const deadline = AbortSignal.timeout(durationMs);
+  let current = stored;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const { holder: _holder, ...released } = current.lease;
+      await deps.leases.update(current, { ...released, renewedAt: deps.clock.now(), durationMs }, deadline);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) {
+        // The API is gone: the Lease expires on its own.
+        deps.log.warn(`could not release the namespace lock: ${String(error)}`);
+        return;
+      }
+      const fresh = await deps.leases.read().catch(() => undefined);
+      if (fresh?.lease.holder !== holder) return; // not ours any more
+      current = fresh;
+    }
+  }
+}
+
+/**
+ * Declares the lock lost once the last successful renewal is older than the margin, on
+ * time, whatever the renewal requests are doing (one may hang for its whole timeout).
+ */
+async function watchRenewals(
+  renewedAt: () => number,
+  durationMs: number,
+  clock: Clock,
+  signal: AbortSignal,
+  lose: (why: string) => void,
+): Promise<void> {
+  const marginMs = durationMs / RENEW_FRACTION;
+  while (!signal.aborted) {
+    const last = renewedAt();
+    const left = last + durationMs - marginMs - clock.now();
+    if (left <= 0 || !holderMayWrite(last, durationMs, clock.now())) {
+      lose(`no renewal succeeded for ${Math.round((clock.now() - last) / 1000)}s`);
+      return;
+    }
+    try {
+      await clock.sleep(left, signal);
+    } catch {
+      return;
+    }
+  }
 }

@@ -10,7 +10,14 @@ import { checkPromotionGate, type RequiredGroupRecords } from '../core/gate.ts';
 import type { Color } from '../core/naming.ts';
 import type { SwitchProbes } from '../core/ports.ts';
 import type { SwitchProbeRecord } from '../core/probe.ts';
-import { digestsOf, previousLiveRelease, type ReleaseRecord, type StoredRelease } from '../core/release.ts';
+import {
+  digestsOf,
+  pendingSwitch,
+  previousLiveRelease,
+  type ReleaseRecord,
+  type StoredRelease,
+  type SwitchIntent,
+} from '../core/release.ts';
 import { judgeRollout } from '../core/rollout.ts';
 import { applyReleaseToColor, recordedServicePlans } from './apply.ts';
 import { type EngineDeps, type LockOptions, nowIso } from './deps.ts';
@@ -80,6 +87,9 @@ export async function promoteRelease(input: PromoteInput, deps: SwitchDeps): Pro
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
     const live = liveReleaseId(view);
+    const finished = finishedByRecovery(session, 'promote');
+    if (finished && (input.releaseId ?? finished) === finished)
+      return finishRecoveredSwitch('promoted', finished, session);
     if (input.releaseId && input.releaseId === live && view.strays.length === 0) {
       return result('already-live', view, view.records.get(live)?.record, view.liveColor);
     }
@@ -164,6 +174,8 @@ export async function rollbackRelease(
 ): Promise<SwitchOperationResult> {
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
+    const finished = finishedByRecovery(session, 'rollback');
+    if (finished) return finishRecoveredSwitch('rolled-back', finished, session);
     const live = liveReleaseId(view);
     const currentRecord = live ? view.records.get(live)?.record : undefined;
     const target = previousLiveRelease(
@@ -259,6 +271,36 @@ async function measureSwitch(
     record ? { ...record, switchProbe: measured, updatedAt: nowIso(session.deps.clock) } : undefined,
   );
   return { ...switched, record: recorded?.record ?? switched.record, probe: measured };
+}
+
+/**
+ * The release whose `operation` a killed run left half-done and this run's recovery has
+ * just completed (it is live now). Running the same command again must not do it twice:
+ * a second promote of "the standby" would switch back to the release just replaced, a
+ * second rollback would go back one release further.
+ */
+function finishedByRecovery(session: Session, operation: SwitchIntent['operation']): string | undefined {
+  const pending = pendingSwitch([...session.found.records.values()].map((entry) => entry.record));
+  if (pending?.switch?.operation !== operation) return undefined;
+  return liveReleaseId(session.view) === pending.id && session.view.strays.length === 0
+    ? pending.id
+    : undefined;
+}
+
+/** The killed run's switch is done: what is left of it is the scale-down of the old color. */
+async function finishRecoveredSwitch(
+  outcome: 'promoted' | 'rolled-back',
+  releaseId: string,
+  session: Session,
+): Promise<SwitchOperationResult> {
+  const { view, deps } = session;
+  const record = view.records.get(releaseId)?.record;
+  deps.log.info(
+    `release ${releaseId} is live: the interrupted ${outcome === 'promoted' ? 'promote' : 'rollback'} was completed`,
+  );
+  if (record) await scaleDownAfterDelay(view, record, deps, session.signal);
+  const fresh = (await session.reread()).records.get(releaseId)?.record ?? record;
+  return result(outcome, view, fresh, view.liveColor);
 }
 
 /** Makes standby run `stored` ready: at once when it still does, by scaling up, or by deploying its digests. */

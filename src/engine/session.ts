@@ -5,7 +5,7 @@
  */
 import type { Catalog, Group } from '../core/config/types.ts';
 import { EngineError } from '../core/errors.ts';
-import type { GroupCluster, ReleaseStore } from '../core/ports.ts';
+import type { GroupCluster, ReleaseStore, TestJobs } from '../core/ports.ts';
 import type { EngineDeps, LockOptions } from './deps.ts';
 import { acquireNamespaceLock, type NamespaceLock } from './lock.ts';
 import { recoverGroup } from './recover.ts';
@@ -19,6 +19,8 @@ export interface SessionInput extends LockOptions {
 }
 
 export interface Session {
+  /** The group as it was when the lock was taken, before recovery finished a killed run's work. */
+  found: GroupView;
   view: GroupView;
   deps: EngineDeps;
   lock: NamespaceLock;
@@ -55,21 +57,24 @@ export async function withGroupLock<T>(
   };
   try {
     const reread = () => readGroupView(input, guarded);
-    const view = await recoverGroup(await reread(), { ...input, signal }, guarded);
-    return await body({ view, deps: guarded, lock, signal, reread });
+    const found = await reread();
+    const view = await recoverGroup(found, { ...input, signal }, guarded);
+    return await body({ found, view, deps: guarded, lock, signal, reread });
   } finally {
     await lock.release();
   }
 }
 
-/** Every write checks that the lock is still held, so a run that lost it never writes again. */
+/**
+ * Every write checks that the lock is still held, and carries the lock's `lost` signal
+ * down to the API client, so a run that lost the lock never writes again: not a new
+ * write, not a retry of one in flight.
+ */
 function guardCluster(cluster: GroupCluster, lock: NamespaceLock): GroupCluster {
-  const check =
-    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
-      lock.ensureHeld();
-      return write(...args);
-    };
+  const held = () => {
+    lock.ensureHeld();
+    return lock.lost;
+  };
   return {
     namespace: cluster.namespace,
     server: cluster.server,
@@ -77,30 +82,40 @@ function guardCluster(cluster: GroupCluster, lock: NamespaceLock): GroupCluster 
     readRolloutSnapshot: () => cluster.readRolloutSnapshot(),
     watchRollout: (signal) => cluster.watchRollout(signal),
     readEvents: (names) => cluster.readEvents(names),
-    createNamespace: check(() => cluster.createNamespace()),
-    applyDeployment: check((spec) => cluster.applyDeployment(spec)),
-    applyService: check((spec) => cluster.applyService(spec)),
-    selectServiceColor: check((name, color) => cluster.selectServiceColor(name, color)),
-    scaleDeployment: check((name, replicas) => cluster.scaleDeployment(name, replicas)),
-    deleteService: check((name) => cluster.deleteService(name)),
+    createNamespace: async () => cluster.createNamespace(held()),
+    applyDeployment: async (spec) => cluster.applyDeployment(spec, held()),
+    applyService: async (spec) => cluster.applyService(spec, held()),
+    selectServiceColor: async (name, color) => cluster.selectServiceColor(name, color, held()),
+    scaleDeployment: async (name, replicas) => cluster.scaleDeployment(name, replicas, held()),
+    deleteService: async (name) => cluster.deleteService(name, held()),
   };
 }
 
 function guardRecords(records: ReleaseStore, lock: NamespaceLock): ReleaseStore {
+  const held = () => {
+    lock.ensureHeld();
+    return lock.lost;
+  };
   return {
     list: () => records.list(),
-    create: (record) => {
-      lock.ensureHeld();
-      return records.create(record);
-    },
-    update: (stored, record) => {
-      lock.ensureHeld();
-      return records.update(stored, record);
-    },
-    delete: (id) => {
-      lock.ensureHeld();
-      return records.delete(id);
-    },
+    create: async (record) => records.create(record, held()),
+    update: async (stored, record) => records.update(stored, record, held()),
+    delete: async (id) => records.delete(id, held()),
+  };
+}
+
+/** The test Job's writes under the lock, like every other write of a locked run. */
+export function guardJobs(jobs: TestJobs, lock: NamespaceLock): TestJobs {
+  const held = () => {
+    lock.ensureHeld();
+    return lock.lost;
+  };
+  return {
+    createJob: async (spec) => jobs.createJob(spec, held()),
+    watchJob: (name, signal) => jobs.watchJob(name, signal),
+    readLog: (pod) => jobs.readLog(pod),
+    deleteJob: async (name, timeoutMs) => jobs.deleteJob(name, timeoutMs, held()),
+    listJobs: () => jobs.listJobs(),
   };
 }
 

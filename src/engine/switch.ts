@@ -167,6 +167,7 @@ export async function revertSwitch(
       { cause },
     );
   }
+  await unretirePrevious(intent, deps);
   await changeRecord(deps.records, stored.record.id, stored, (record) => {
     if (!record) return undefined;
     const { switch: _pending, ...rest } = record;
@@ -182,6 +183,12 @@ export async function revertSwitch(
   });
 }
 
+/**
+ * The switch on record: the release it replaced first, then the new one (which also
+ * clears the intent). In that order a run killed between the two leaves the intent
+ * behind, and the next command writes both again; the other way round it would leave two
+ * releases recorded live, with nothing left to say the second write was missing.
+ */
 async function recordSwitched(
   stored: StoredRelease,
   intent: SwitchIntent,
@@ -192,6 +199,7 @@ async function recordSwitched(
     intent.from && intent.scaleDownDelayMs !== undefined
       ? { color: intent.from, notBefore: new Date(deps.clock.now() + intent.scaleDownDelayMs).toISOString() }
       : undefined;
+  await retirePrevious(intent, stored.record.id, now, deps);
   const switched = await changeRecord(deps.records, stored.record.id, stored, (record) => {
     if (!record) return undefined;
     const {
@@ -210,17 +218,31 @@ async function recordSwitched(
       updatedAt: now,
     };
   });
-  if (intent.previousRelease && intent.previousRelease !== stored.record.id) {
-    const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
-    await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
-      if (!record) return undefined;
-      const { scaleDown: _stale, ...rest } = record;
-      return intent.operation === 'rollback'
-        ? { ...rest, phase: 'rolled-back', rolledBackAt: now, retiredAt: now, updatedAt: now }
-        : { ...rest, retiredAt: now, updatedAt: now };
-    });
-  }
   return (switched ?? stored).record;
+}
+
+/** The release live before the switch: retired (promote) or rolled back (rollback). */
+async function retirePrevious(intent: SwitchIntent, target: string, now: string, deps: EngineDeps) {
+  if (!intent.previousRelease || intent.previousRelease === target) return;
+  const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
+  await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
+    if (!record) return undefined;
+    const { scaleDown: _stale, ...rest } = record;
+    return intent.operation === 'rollback'
+      ? { ...rest, phase: 'rolled-back', rolledBackAt: now, retiredAt: now, updatedAt: now }
+      : { ...rest, retiredAt: now, updatedAt: now };
+  });
+}
+
+/** A revert after a killed run had already retired the previous release: it is live again, so it is not retired. */
+async function unretirePrevious(intent: SwitchIntent, deps: EngineDeps) {
+  if (!intent.previousRelease) return;
+  const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
+  await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
+    if (!record?.retiredAt || record.retiredAt < intent.startedAt) return undefined;
+    const { retiredAt: _r, rolledBackAt: _b, ...rest } = record;
+    return { ...rest, phase: 'promoted', updatedAt: nowIso(deps.clock) };
+  });
 }
 
 /** After the delay (kube-proxy and load balancers follow a selector change late), the old color goes to zero. */

@@ -28,7 +28,7 @@ import {
 import type { EngineDeps } from './deps.ts';
 import { nowIso } from './deps.ts';
 import { resolveImageReference } from './images.ts';
-import { type SessionInput, withGroupLock } from './session.ts';
+import { guardJobs, type SessionInput, withGroupLock } from './session.ts';
 import { requireStandbyReady, standbyRelease } from './standby.ts';
 import { catalogServices } from './switch.ts';
 import { recordVerification } from './verify.ts';
@@ -91,7 +91,13 @@ export async function runIntegrationTests(input: TestRunInput, deps: TestDeps): 
     const ran =
       image === undefined
         ? await runCommand(spec, target, input, deps, session.signal)
-        : await runJob(spec, image, target, deps, session.signal);
+        : await runJob(
+            spec,
+            image,
+            target,
+            { ...deps, jobs: guardJobs(deps.jobs, session.lock) },
+            session.signal,
+          );
     const verdict = testVerdict(ran.outcome, ran.junit);
     const totals = totalsOf('report' in ran.junit ? ran.junit.report : undefined);
     const recorded = await recordVerification(

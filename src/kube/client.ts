@@ -10,10 +10,14 @@ import {
   ApiException,
   AppsV1Api,
   BatchV1Api,
+  type ConfigurationOptions,
   CoordinationV1Api,
   CoreV1Api,
   DiscoveryV1Api,
   KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type RequestContext,
 } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
 import { FAILURES, GreenlightError } from '../core/errors.ts';
@@ -132,48 +136,76 @@ function isLibraryFallback(config: KubeConfig): boolean {
 /**
  * Whether a call may be sent again after a failure: reads, and writes that are idempotent
  * (server-side apply, an update that names a resourceVersion, a delete). A create or a
- * merge patch is sent once.
+ * merge patch is sent once (a create of a named object goes through kubeCreate instead).
  */
 export type RetrySafety = 'safe' | 'once';
 
 export interface CallOptions {
   retry?: RetrySafety;
-  /** A single request that takes longer than this counts as failed (and is retried if safe). */
+  /** A single request that takes longer than this is cancelled and counts as failed (and is retried if safe). */
   timeoutMs?: number;
+  /**
+   * Aborts the call: no attempt starts after it, the request in flight is cancelled (its
+   * connection closed, so a slow path cannot deliver it late), and its reason is thrown as
+   * it is. The engine passes its lock's `lost` signal with every write.
+   */
+  signal?: AbortSignal | undefined;
 }
 
+/** What every request is sent with: the attempt's abort signal, through client-node's middleware. */
+export type RequestOptions = ConfigurationOptions;
+
 const MAX_ATTEMPTS = 5;
+const MAX_CREATE_ATTEMPTS = 3;
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 20_000;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** Request options that cancel the request when `signal` aborts; `base` (e.g. a Content-Type) is kept. */
+export function withSignal(signal: AbortSignal, base?: RequestOptions): RequestOptions {
+  const cancel: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
+      context.setSignal(signal);
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  return { ...base, middleware: [...(base?.middleware ?? []), cancel], middlewareMergeStrategy: 'append' };
+}
 
 /** Runs one API call; failures become KubeErrors naming `attempted` and the server. */
 export async function kubeCall<T>(
   client: KubeClient,
   attempted: string,
-  call: () => Promise<T>,
+  call: (options: RequestOptions) => Promise<T>,
   options: CallOptions = {},
 ): Promise<T> {
+  const safety = options.retry ?? 'once';
+  const outer = options.signal;
   const once = async () => {
+    outer?.throwIfAborted();
     client.calls.count++;
+    const attempt = attemptSignal(outer, options.timeoutMs ?? REQUEST_TIMEOUT_MS, attempted);
     try {
-      return await withTimeout(call(), options.timeoutMs ?? REQUEST_TIMEOUT_MS, attempted);
+      return await call(withSignal(attempt.signal));
     } catch (error) {
-      throw toKubeError(error, attempted, client.server);
+      if (outer?.aborted) throw outer.reason;
+      throw toKubeError(attempt.timedOut() ?? error, attempted, client.server);
+    } finally {
+      attempt.clear();
     }
   };
   return pRetry(once, {
     retries: MAX_ATTEMPTS - 1,
-    shouldRetry: ({ error }) => error instanceof KubeError && isRetryable(error, options.retry ?? 'once'),
+    shouldRetry: ({ error }) => error instanceof KubeError && isRetryable(error, safety),
     minTimeout: 200,
     maxTimeout: 3_000,
     randomize: true,
+    ...(outer ? { signal: outer } : {}),
     // Retry-After is the server's word on when to come back: wait for it before p-retry's own backoff.
     onFailedAttempt: async ({ error, retriesLeft }) => {
-      if (!(error instanceof KubeError) || retriesLeft === 0 || !isRetryable(error, options.retry ?? 'once'))
-        return;
-      if (error.retryAfterMs !== undefined)
-        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+      if (!(error instanceof KubeError) || retriesLeft === 0 || !isRetryable(error, safety)) return;
+      if (error.retryAfterMs !== undefined) await pause(error.retryAfterMs, outer);
     },
   });
 }
@@ -182,13 +214,60 @@ export async function kubeCall<T>(
 export async function kubeRead<T>(
   client: KubeClient,
   attempted: string,
-  call: () => Promise<T>,
+  call: (options: RequestOptions) => Promise<T>,
+  options: Pick<CallOptions, 'signal'> = {},
 ): Promise<T | undefined> {
   try {
-    return await kubeCall(client, attempted, call, { retry: 'safe' });
+    return await kubeCall(client, attempted, call, { retry: 'safe', ...options });
   } catch (error) {
     if (error instanceof KubeError && error.code === 404) return undefined;
     throw error;
+  }
+}
+
+export interface CreateCalls<T> {
+  create(options: RequestOptions): Promise<T>;
+  /** Reads the object by its name. */
+  readBack(options: RequestOptions): Promise<T>;
+  /** Whether the object found is the one this create sent (not another writer's). */
+  isOurs(found: T): boolean;
+}
+
+/**
+ * A create of an object with a fixed name, made safe to send again. After an ambiguous
+ * failure (no answer, a 5xx: the request may have been applied) the object is read back:
+ * when it is there and is the one this call sent, that is the answer; when it is not
+ * there, the create is sent again. A 409 AlreadyExists of the first attempt goes to the
+ * caller (another writer came first); of a later attempt, it is checked the same way.
+ */
+export async function kubeCreate<T>(
+  client: KubeClient,
+  attempted: string,
+  calls: CreateCalls<T>,
+  options: Pick<CallOptions, 'signal'> = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await kubeCall(client, attempted, calls.create, { retry: 'once', ...options });
+    } catch (error) {
+      if (!(error instanceof KubeError)) throw error;
+      const ambiguous = error.code === undefined || RETRYABLE_STATUS.has(error.code);
+      if (!ambiguous && !(error.code === 409 && attempt > 1)) throw error;
+      const found = await kubeRead(
+        client,
+        `read back what was sent to ${attempted}`,
+        calls.readBack,
+        options,
+      );
+      if (found !== undefined && calls.isOurs(found)) return found;
+      if (found !== undefined) {
+        throw new KubeError(`could not ${attempted}: another writer created it meanwhile`, 409, {
+          cause: error,
+        });
+      }
+      if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
+      await pause(250 * attempt, options.signal);
+    }
   }
 }
 
@@ -198,19 +277,43 @@ function isRetryable(error: KubeError, safety: RetrySafety): boolean {
   return safety === 'safe' && (error.code === undefined || RETRYABLE_STATUS.has(error.code));
 }
 
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }
+    function abort() {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
 class RequestTimeout extends Error {
   override name = 'RequestTimeout';
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, attempted: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RequestTimeout(`no answer within ${ms / 1000}s to: ${attempted}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** One attempt's signal: aborts with the outer signal, or on its own after `ms` (then timedOut() says so). */
+function attemptSignal(outer: AbortSignal | undefined, ms: number, attempted: string) {
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () => timeout.abort(new RequestTimeout(`no answer within ${ms / 1000}s to: ${attempted}`)),
+    ms,
+  );
+  return {
+    signal: outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal,
+    timedOut: (): RequestTimeout | undefined =>
+      timeout.signal.aborted ? (timeout.signal.reason as RequestTimeout) : undefined,
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /** `Retry-After: 3` (seconds) or an HTTP date, capped so a hostile server cannot stall us for long. */

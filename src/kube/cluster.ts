@@ -14,7 +14,7 @@ import type { GroupObjects, RolloutSnapshot } from '../core/cluster.ts';
 import type { Color } from '../core/naming.ts';
 import type { GroupCluster } from '../core/ports.ts';
 import type { DeploymentSpec, ServiceSpec } from '../core/workload.ts';
-import { type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';
+import { type KubeClient, KubeError, kubeCall, kubeRead, type RequestOptions } from './client.ts';
 import { deploymentManifest, serviceManifest } from './manifests.ts';
 import { FIELD_MANAGER, LABEL_COLOR, MANAGED_SELECTOR } from './model.ts';
 import {
@@ -26,8 +26,10 @@ import {
 } from './observe.ts';
 import { ChangeSignal, keepWatching } from './watch.ts';
 
-const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const apply = (options: RequestOptions) =>
+  setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, options);
+const merge = (options: RequestOptions) =>
+  setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options);
 /** Events are only read to explain a failure: a few objects are enough. */
 const MAX_EVENT_OBJECTS = 6;
 
@@ -37,21 +39,26 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
     kubeCall(
       client,
       `list the Deployments in ${ns}`,
-      () => client.apps.listNamespacedDeployment({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+      (options) =>
+        client.apps.listNamespacedDeployment({ namespace: ns, labelSelector: MANAGED_SELECTOR }, options),
       { retry: 'safe' },
     );
   const listPods = () =>
     kubeCall(
       client,
       `list the pods in ${ns}`,
-      () => client.core.listNamespacedPod({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+      (options) => client.core.listNamespacedPod({ namespace: ns, labelSelector: MANAGED_SELECTOR }, options),
       { retry: 'safe' },
     );
   const listSlices = () =>
     kubeCall(
       client,
       `list the EndpointSlices in ${ns}`,
-      () => client.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+      (options) =>
+        client.discovery.listNamespacedEndpointSlice(
+          { namespace: ns, labelSelector: MANAGED_SELECTOR },
+          options,
+        ),
       { retry: 'safe' },
     );
 
@@ -67,7 +74,8 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
         kubeCall(
           client,
           `list the Services in ${ns}`,
-          () => client.core.listNamespacedService({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+          (options) =>
+            client.core.listNamespacedService({ namespace: ns, labelSelector: MANAGED_SELECTOR }, options),
           { retry: 'safe' },
         ),
       ]);
@@ -99,12 +107,18 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
         .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''));
     },
 
-    async createNamespace() {
+    async createNamespace(signal) {
       try {
-        await kubeCall(client, `create namespace ${ns}`, () =>
-          client.core.createNamespace({
-            body: { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'greenlight' } } },
-          }),
+        // Safe to send again: a repeat of a create that landed is a 409, which means done.
+        await kubeCall(
+          client,
+          `create namespace ${ns}`,
+          (options) =>
+            client.core.createNamespace(
+              { body: { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'greenlight' } } } },
+              options,
+            ),
+          { retry: 'safe', signal },
         );
       } catch (error) {
         if (error instanceof KubeError && error.code === 409) return;
@@ -112,11 +126,11 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
       }
     },
 
-    async applyDeployment(spec: DeploymentSpec) {
+    async applyDeployment(spec: DeploymentSpec, signal?: AbortSignal) {
       const applied = await kubeCall(
         client,
         `apply Deployment ${spec.name} in ${ns}`,
-        () =>
+        (options) =>
           client.apps.patchNamespacedDeployment(
             {
               name: spec.name,
@@ -125,18 +139,18 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
               fieldManager: FIELD_MANAGER,
               force: true,
             },
-            APPLY,
+            apply(options),
           ),
-        { retry: 'safe' },
+        { retry: 'safe', signal },
       );
       return observeDeployment(applied);
     },
 
-    async applyService(spec: ServiceSpec) {
+    async applyService(spec: ServiceSpec, signal?: AbortSignal) {
       const applied = await kubeCall(
         client,
         `apply Service ${spec.name} in ${ns}`,
-        () =>
+        (options) =>
           client.core.patchNamespacedService(
             {
               name: spec.name,
@@ -145,18 +159,18 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
               fieldManager: FIELD_MANAGER,
               force: true,
             },
-            APPLY,
+            apply(options),
           ),
-        { retry: 'safe' },
+        { retry: 'safe', signal },
       );
       return observeService(applied);
     },
 
-    async selectServiceColor(name: string, color: Color) {
+    async selectServiceColor(name: string, color: Color, signal?: AbortSignal) {
       const patched = await kubeCall(
         client,
         `switch Service ${name} in ${ns} to ${color}`,
-        () =>
+        (options) =>
           client.core.patchNamespacedService(
             {
               name,
@@ -164,29 +178,33 @@ export function kubeGroupCluster(client: KubeClient, namespace: string): GroupCl
               body: { spec: { selector: { [LABEL_COLOR]: color } } },
               fieldManager: FIELD_MANAGER,
             },
-            MERGE,
+            merge(options),
           ),
-        { retry: 'safe' },
+        { retry: 'safe', signal },
       );
       return observeService(patched);
     },
 
-    async scaleDeployment(name: string, replicas: number) {
+    async scaleDeployment(name: string, replicas: number, signal?: AbortSignal) {
       await kubeCall(
         client,
         `scale Deployment ${name} in ${ns} to ${replicas}`,
-        () =>
+        (options) =>
           client.apps.patchNamespacedDeploymentScale(
             { name, namespace: ns, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
-            MERGE,
+            merge(options),
           ),
-        { retry: 'safe' },
+        // A merge patch that sets one number: sending it again sets the same number.
+        { retry: 'safe', signal },
       );
     },
 
-    async deleteService(name: string) {
-      await kubeRead(client, `delete Service ${name} in ${ns}`, () =>
-        client.core.deleteNamespacedService({ name, namespace: ns }),
+    async deleteService(name: string, signal?: AbortSignal) {
+      await kubeRead(
+        client,
+        `delete Service ${name} in ${ns}`,
+        (options) => client.core.deleteNamespacedService({ name, namespace: ns }, options),
+        { signal },
       );
     },
   };
@@ -196,15 +214,16 @@ function listEventsOf(client: KubeClient, namespace: string, name: string) {
   return kubeCall(
     client,
     `read the events of ${name}`,
-    () => client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }),
+    (options) =>
+      client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }, options),
     { retry: 'safe' },
   );
 }
 
 async function readNamespaceExists(client: KubeClient, namespace: string): Promise<boolean | undefined> {
   try {
-    const found = await kubeRead(client, `read namespace ${namespace}`, () =>
-      client.core.readNamespace({ name: namespace }),
+    const found = await kubeRead(client, `read namespace ${namespace}`, (options) =>
+      client.core.readNamespace({ name: namespace }, options),
     );
     return found !== undefined;
   } catch (error) {

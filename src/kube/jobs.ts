@@ -7,7 +7,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { EngineError } from '../core/errors.ts';
 import type { TestJobs } from '../core/ports.ts';
 import type { JobObservation, TestJobSpec } from '../core/testing.ts';
-import { type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';
+import { type KubeClient, KubeError, kubeCall, kubeCreate, kubeRead } from './client.ts';
 import { jobManifest, TEST_CONTAINER } from './manifests.ts';
 import { LABEL_MANAGED_BY, LABEL_TEST_RUN, MANAGED_BY } from './model.ts';
 import { observePod } from './observe.ts';
@@ -22,7 +22,7 @@ export function kubeTestJobs(client: KubeClient, namespace: string): TestJobs {
     kubeCall(
       client,
       `list the test Jobs in ${namespace}`,
-      () => client.batch.listNamespacedJob({ namespace, labelSelector }),
+      (options) => client.batch.listNamespacedJob({ namespace, labelSelector }, options),
       {
         retry: 'safe',
       },
@@ -31,16 +31,27 @@ export function kubeTestJobs(client: KubeClient, namespace: string): TestJobs {
     kubeCall(
       client,
       `list the test pods in ${namespace}`,
-      () => client.core.listNamespacedPod({ namespace, labelSelector }),
+      (options) => client.core.listNamespacedPod({ namespace, labelSelector }, options),
       {
         retry: 'safe',
       },
     );
 
   return {
-    async createJob(spec: TestJobSpec) {
-      await kubeCall(client, `create the test Job ${spec.name} in ${namespace}`, () =>
-        client.batch.createNamespacedJob({ namespace, body: jobManifest(spec, namespace) }),
+    async createJob(spec: TestJobSpec, signal?: AbortSignal) {
+      const body = jobManifest(spec, namespace);
+      await kubeCreate(
+        client,
+        `create the test Job ${spec.name} in ${namespace}`,
+        {
+          create: (options) => client.batch.createNamespacedJob({ namespace, body }, options),
+          readBack: (options) => client.batch.readNamespacedJob({ name: spec.name, namespace }, options),
+          // Job names count up under the namespace lock: one of this name and image is this run's.
+          isOurs: (found) =>
+            found.metadata?.labels?.[LABEL_TEST_RUN] === spec.name &&
+            found.spec?.template.spec?.containers[0]?.image === spec.image,
+        },
+        { signal },
       );
     },
 
@@ -95,13 +106,11 @@ export function kubeTestJobs(client: KubeClient, namespace: string): TestJobs {
         const log = await kubeCall(
           client,
           `read the log of ${pod}`,
-          () =>
-            client.core.readNamespacedPodLog({
-              name: pod,
-              namespace,
-              container: TEST_CONTAINER,
-              limitBytes: MAX_LOG_BYTES,
-            }),
+          (options) =>
+            client.core.readNamespacedPodLog(
+              { name: pod, namespace, container: TEST_CONTAINER, limitBytes: MAX_LOG_BYTES },
+              options,
+            ),
           { retry: 'safe' },
         );
         return { log: String(log) };
@@ -112,15 +121,19 @@ export function kubeTestJobs(client: KubeClient, namespace: string): TestJobs {
       }
     },
 
-    async deleteJob(name, timeoutMs) {
-      await kubeRead(client, `delete the test Job ${name}`, () =>
-        client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Foreground' }),
+    async deleteJob(name, timeoutMs, signal) {
+      await kubeRead(
+        client,
+        `delete the test Job ${name}`,
+        (options) =>
+          client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Foreground' }, options),
+        { signal },
       );
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const [job, left] = await Promise.all([
-          kubeRead(client, `read the test Job ${name}`, () =>
-            client.batch.readNamespacedJob({ name, namespace }),
+          kubeRead(client, `read the test Job ${name}`, (options) =>
+            client.batch.readNamespacedJob({ name, namespace }, options),
           ),
           listPods(selectorOf(name)),
         ]);

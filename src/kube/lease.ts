@@ -3,42 +3,55 @@ import type { V1Lease } from '@kubernetes/client-node';
 import { EngineError } from '../core/errors.ts';
 import { type LeaseState, LOCK_LEASE_NAME, type StoredLease } from '../core/lock.ts';
 import type { LeaseStore } from '../core/ports.ts';
-import { asConflict, type KubeClient, KubeError, kubeCall, kubeRead } from './client.ts';
+import { asConflict, type KubeClient, KubeError, kubeCall, kubeCreate, kubeRead } from './client.ts';
 import { leaseManifest } from './manifests.ts';
 
 export function kubeLeaseStore(client: KubeClient, namespace: string): LeaseStore {
   const where = `the lock Lease ${namespace}/${LOCK_LEASE_NAME}`;
   return {
     async read() {
-      const lease = await kubeRead(client, `read ${where}`, () =>
-        client.coordination.readNamespacedLease({ name: LOCK_LEASE_NAME, namespace }),
+      const lease = await kubeRead(client, `read ${where}`, (options) =>
+        client.coordination.readNamespacedLease({ name: LOCK_LEASE_NAME, namespace }, options),
       );
       return lease ? storedLeaseOf(lease) : undefined;
     },
-    async create(lease) {
+    async create(lease, signal) {
+      const body = leaseManifest(lease, namespace);
       try {
         return storedLeaseOf(
-          await kubeCall(client, `create ${where}`, () =>
-            client.coordination.createNamespacedLease({ namespace, body: leaseManifest(lease, namespace) }),
+          await kubeCreate(
+            client,
+            `create ${where}`,
+            {
+              create: (options) => client.coordination.createNamespacedLease({ namespace, body }, options),
+              readBack: (options) =>
+                client.coordination.readNamespacedLease({ name: LOCK_LEASE_NAME, namespace }, options),
+              // Holder names are unique per run: a Lease that names us is the one we created.
+              isOurs: (found) => lease.holder !== undefined && found.spec?.holderIdentity === lease.holder,
+            },
+            { signal },
           ),
         );
       } catch (error) {
         throw asMissingNamespace(asConflict(error), namespace);
       }
     },
-    async update(stored, lease) {
+    async update(stored, lease, signal) {
       try {
         return storedLeaseOf(
           await kubeCall(
             client,
             `update ${where}`,
-            () =>
-              client.coordination.replaceNamespacedLease({
-                name: LOCK_LEASE_NAME,
-                namespace,
-                body: leaseManifest(lease, namespace, stored.version),
-              }),
-            { retry: 'safe' },
+            (options) =>
+              client.coordination.replaceNamespacedLease(
+                {
+                  name: LOCK_LEASE_NAME,
+                  namespace,
+                  body: leaseManifest(lease, namespace, stored.version),
+                },
+                options,
+              ),
+            { retry: 'safe', signal },
           ),
         );
       } catch (error) {

@@ -7,7 +7,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { GreenlightError } from '../core/errors.ts';
 import type { ReleaseStore } from '../core/ports.ts';
 import type { ReleaseRecord, StoredRelease } from '../core/release.ts';
-import { asConflict, type KubeClient, kubeCall, kubeRead } from './client.ts';
+import { asConflict, type KubeClient, kubeCall, kubeCreate, kubeRead } from './client.ts';
 import { RECORD_DATA_KEY, recordManifest, recordName } from './manifests.ts';
 import { LABEL_MANAGED_BY, LABEL_RECORD, MANAGED_BY } from './model.ts';
 
@@ -19,7 +19,8 @@ export function kubeReleaseStore(client: KubeClient, namespace: string): Release
       const list = await kubeCall(
         client,
         `list the release records in ${namespace}`,
-        () => client.core.listNamespacedConfigMap({ namespace, labelSelector: RECORD_SELECTOR }),
+        (options) =>
+          client.core.listNamespacedConfigMap({ namespace, labelSelector: RECORD_SELECTOR }, options),
         { retry: 'safe' },
       );
       return list.items.flatMap((item) => {
@@ -28,10 +29,20 @@ export function kubeReleaseStore(client: KubeClient, namespace: string): Release
       });
     },
 
-    async create(record) {
+    async create(record, signal) {
+      const name = recordName(record.id);
+      const body = recordManifest(record, namespace);
       try {
-        const created = await kubeCall(client, `create the release record ${recordName(record.id)}`, () =>
-          client.core.createNamespacedConfigMap({ namespace, body: recordManifest(record, namespace) }),
+        const created = await kubeCreate(
+          client,
+          `create the release record ${name}`,
+          {
+            create: (options) => client.core.createNamespacedConfigMap({ namespace, body }, options),
+            readBack: (options) => client.core.readNamespacedConfigMap({ name, namespace }, options),
+            // The record's text holds its times to the millisecond: equal text is this create's.
+            isOurs: (found) => found.data?.[RECORD_DATA_KEY] === body.data?.[RECORD_DATA_KEY],
+          },
+          { signal },
         );
         return requireStored(created);
       } catch (error) {
@@ -39,19 +50,22 @@ export function kubeReleaseStore(client: KubeClient, namespace: string): Release
       }
     },
 
-    async update(stored, record) {
+    async update(stored, record, signal) {
       try {
         const updated = await kubeCall(
           client,
           `update the release record ${recordName(record.id)}`,
-          () =>
-            client.core.replaceNamespacedConfigMap({
-              name: recordName(record.id),
-              namespace,
-              body: recordManifest(record, namespace, stored.version),
-            }),
+          (options) =>
+            client.core.replaceNamespacedConfigMap(
+              {
+                name: recordName(record.id),
+                namespace,
+                body: recordManifest(record, namespace, stored.version),
+              },
+              options,
+            ),
           // Naming the resourceVersion makes a repeat harmless: it is refused, not applied twice.
-          { retry: 'safe' },
+          { retry: 'safe', signal },
         );
         return requireStored(updated);
       } catch (error) {
@@ -59,9 +73,12 @@ export function kubeReleaseStore(client: KubeClient, namespace: string): Release
       }
     },
 
-    async delete(id) {
-      await kubeRead(client, `delete the release record ${recordName(id)}`, () =>
-        client.core.deleteNamespacedConfigMap({ name: recordName(id), namespace }),
+    async delete(id, signal) {
+      await kubeRead(
+        client,
+        `delete the release record ${recordName(id)}`,
+        (options) => client.core.deleteNamespacedConfigMap({ name: recordName(id), namespace }, options),
+        { signal },
       );
     },
   };

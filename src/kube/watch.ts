@@ -48,6 +48,8 @@ export async function keepWatching<T extends ObjectWithMeta>(
         failures = 0;
         continue;
       }
+      // A watch cut by an error still got somewhere: resume after the last event it delivered.
+      if (outcome.kind === 'error') version = outcome.version;
       if (outcome.kind === 'gone') {
         try {
           version = await relist(kind, cache);
@@ -80,7 +82,7 @@ async function relist<T extends ObjectWithMeta>(
 type WatchOutcome =
   | { kind: 'progress'; version: string }
   | { kind: 'gone' }
-  | { kind: 'error'; error: KubeError };
+  | { kind: 'error'; error: KubeError; version: string };
 
 /** One watch request, from `version` until the server or the network ends it. */
 function watchOnce<T extends ObjectWithMeta>(
@@ -125,10 +127,10 @@ function watchOnce<T extends ObjectWithMeta>(
           changed();
         },
         (error: unknown) => {
-          if (gone) finish({ kind: 'gone' });
+          if (gone || isGone(error)) finish({ kind: 'gone' });
           else if (error && !signal.aborted) {
             const failure = toKubeError(error, `watch the ${kind.what}`, client.server);
-            finish(failure.code === 410 ? { kind: 'gone' } : { kind: 'error', error: failure });
+            finish({ kind: 'error', error: failure, version: latest });
           } else finish({ kind: 'progress', version: latest });
         },
       )
@@ -137,9 +139,23 @@ function watchOnce<T extends ObjectWithMeta>(
         if (signal.aborted) started.abort();
       })
       .catch((error: unknown) =>
-        finish({ kind: 'error', error: toKubeError(error, `watch the ${kind.what}`, client.server) }),
+        finish({
+          kind: 'error',
+          error: toKubeError(error, `watch the ${kind.what}`, client.server),
+          version: latest,
+        }),
       );
   });
+}
+
+/**
+ * A version too old to watch from: the API server says so with an ERROR event of code
+ * 410, or (depending on where it notices) by answering the watch request itself with
+ * HTTP 410, which client-node's Watch reports as an error with that `statusCode`.
+ */
+function isGone(error: unknown): boolean {
+  if (error instanceof KubeError) return error.code === 410;
+  return (error as { statusCode?: unknown } | null)?.statusCode === 410;
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@
  * stack's registry, GHCR, Harbor, ...): manifest digests by HEAD and tag lists, with the
  * bearer-token challenge most registries answer with. Errors are RegistryErrors, as for ECR.
  */
+import pRetry from 'p-retry';
 import {
   ACCEPTED_MANIFEST_TYPES,
   type FoundImage,
@@ -75,7 +76,9 @@ export async function listTags(registry: OciRegistry, repository: string): Promi
       );
     }
     expectOk(response, registry, `list the tags of ${repository}`);
-    const body = (await response.json()) as { tags?: unknown };
+    const body = (await jsonOf(response, `${registry.host} answered the tag list of ${repository}`)) as {
+      tags?: unknown;
+    };
     if (Array.isArray(body.tags))
       tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'));
     path = nextPage(response.headers.get('link'));
@@ -202,7 +205,78 @@ function tokenFor(registry: OciRegistry, challenge: BearerChallenge, scope: stri
   return token;
 }
 
+/** A JSON body, or RegistryError `invalid` naming who answered what was not JSON (an object or array). */
+async function jsonOf(response: Response, what: string): Promise<unknown> {
+  const text = await response.text();
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null) return parsed;
+  } catch {
+    // reported below
+  }
+  throw new RegistryError('invalid', `${what} with something that is not JSON (${text.length} bytes)`);
+}
+
+const MAX_ATTEMPTS = 4;
+const MAX_RETRY_AFTER_MS = 10_000;
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** A 429 or 5xx answer, thrown so p-retry tries again; the last one is handed back as the answer. */
+class RetryableAnswer extends Error {
+  readonly response: Response;
+  constructor(response: Response) {
+    super(`HTTP ${response.status}`);
+    this.response = response;
+  }
+}
+
+/**
+ * Every request here is a read (HEAD or GET), so sending it again is safe: a failed
+ * connection, a 429 or a 5xx is retried, a few times with backoff, after the Retry-After
+ * the registry asked for (capped). The last answer (or failure) is what the caller sees.
+ */
 async function send(
+  registry: OciRegistry,
+  path: string,
+  init: RequestInit,
+  token: string | undefined,
+): Promise<Response> {
+  try {
+    return await pRetry(
+      async () => {
+        const response = await sendOnce(registry, path, init, token);
+        if (!RETRYABLE_STATUS.has(response.status)) return response;
+        throw new RetryableAnswer(response);
+      },
+      {
+        retries: MAX_ATTEMPTS - 1,
+        minTimeout: 200,
+        maxTimeout: 2_000,
+        randomize: true,
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          if (!(error instanceof RetryableAnswer) || retriesLeft === 0) return;
+          await error.response.body?.cancel();
+          const wait = retryAfterMs(error.response.headers.get('retry-after'));
+          if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
+        },
+      },
+    );
+  } catch (error) {
+    if (error instanceof RetryableAnswer) return error.response;
+    throw error;
+  }
+}
+
+/** `Retry-After: 3` (seconds) or an HTTP date, capped so a hostile registry cannot stall a deploy. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+async function sendOnce(
   registry: OciRegistry,
   path: string,
   init: RequestInit,
@@ -290,7 +364,10 @@ async function fetchToken(registry: OciRegistry, challenge: BearerChallenge, sco
       },
     );
   }
-  const body = (await response.json()) as { token?: unknown; access_token?: unknown };
+  const body = (await jsonOf(response, `the token service of ${registry.host} answered`)) as {
+    token?: unknown;
+    access_token?: unknown;
+  };
   const token = typeof body.token === 'string' ? body.token : body.access_token;
   if (typeof token !== 'string')
     throw new RegistryError('invalid', `the token service of ${registry.host} returned no token`);

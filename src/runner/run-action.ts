@@ -12,7 +12,8 @@ export const actionsInputSource: InputSource = { get: (name) => core.getInput(na
 /**
  * Runs an action: `readInputs`, then the body `load` returns. A failure marks the step
  * failed with one clear message (exit code 1), names its kind in the `failure` output and
- * the job summary, so a workflow can branch on it.
+ * the job summary, so a workflow can branch on it. Then the process ends: a watch the
+ * API server never began to answer would otherwise hold it for client-node's 30 s timeout.
  */
 export async function runAction<Inputs>(
   readInputs: (source: InputSource) => Inputs,
@@ -26,12 +27,13 @@ export async function runAction<Inputs>(
     if (!(error instanceof GreenlightError)) {
       core.debug(describeError(error));
       core.setFailed(String(error));
-      return;
+    } else {
+      core.setOutput('failure', error.kind);
+      core.setFailed(describeError(error));
+      await writeFailureSummary(error);
     }
-    core.setOutput('failure', error.kind);
-    core.setFailed(describeError(error));
-    await writeFailureSummary(error);
   }
+  process.exit();
 }
 
 async function writeFailureSummary(error: GreenlightError): Promise<void> {

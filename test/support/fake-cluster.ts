@@ -274,6 +274,8 @@ export class FakeLeaseStore implements LeaseStore {
   private version = 0;
   /** Make updates fail, e.g. to let a holder's Lease expire while it runs. */
   failUpdates = false;
+  /** Make updates hang (until their signal aborts), as a renewal the API server never answers. */
+  hangUpdates = false;
 
   async read(): Promise<StoredLease | undefined> {
     return this.current && structuredClone(this.current);
@@ -285,7 +287,10 @@ export class FakeLeaseStore implements LeaseStore {
     return structuredClone(this.current);
   }
 
-  async update(stored: StoredLease, lease: LeaseState): Promise<StoredLease> {
+  async update(stored: StoredLease, lease: LeaseState, signal?: AbortSignal): Promise<StoredLease> {
+    if (this.hangUpdates) {
+      await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    }
     if (this.failUpdates) throw new Error('the API server did not answer');
     if (this.current?.version !== stored.version) throw new ConflictError('lease changed');
     this.current = { lease: { ...lease }, version: String(++this.version) };

@@ -76,6 +76,10 @@ export type RequestOutcome =
 export interface RecordedRequest {
   /** 1-based, in the order requests reached the proxy */
   seq: number;
+  /** when the request reached the proxy (ms since the epoch, this process's clock) */
+  at: number;
+  /** when the server's answer was complete at the proxy (or its failure), null if the server was not asked or has not answered */
+  answeredAt: number | null;
   method: string;
   /** without the query */
   path: string;
@@ -374,6 +378,8 @@ export class FaultProxy {
     const method = (req.method ?? 'GET').toUpperCase();
     const record: RecordedRequest = {
       seq: ++this.#seq,
+      at: Date.now(),
+      answeredAt: null,
       method,
       path: url.pathname,
       query: url.search.replace(/^\?/, ''),
@@ -627,6 +633,7 @@ export class FaultProxy {
 
   #upstreamFailed(res: ServerResponse, record: RecordedRequest, error: Error): void {
     if (record.outcome !== 'pending') return;
+    record.answeredAt ??= Date.now();
     const socket = res.socket as Socket;
     // a write the server may or may not have applied: for the gate it is done
     if (record.upstreamStatus === null && this.#gateOnWriteAnswered(record, socket)) return;
@@ -653,6 +660,7 @@ export class FaultProxy {
     upRes.on('data', (chunk: Buffer) => chunks.push(chunk));
     upRes.on('end', () => {
       const body = Buffer.concat(chunks);
+      this.#update(record, { answeredAt: Date.now() });
       if (record.write) this.#recordBodies(record, requestBody, body);
       if (this.#gateOnWriteAnswered(record, socket)) return;
       if (fault?.kind === 'reset') {
@@ -703,7 +711,7 @@ export class FaultProxy {
     upRes.on('end', () => {
       if (record.outcome !== 'pending') return;
       res.end();
-      this.#update(record, { outcome: 'answered' });
+      this.#update(record, { outcome: 'answered', answeredAt: Date.now() });
     });
     upRes.on('error', () => {
       if (record.outcome !== 'pending') return;

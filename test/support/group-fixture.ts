@@ -32,6 +32,11 @@ export interface GroupFixtureOptions {
   groupYaml?: string;
   /** Other groups in the same directory: name -> { namespace, services, yaml }. */
   otherGroups?: Record<string, { services: string[]; yaml?: string }>;
+  /**
+   * Registers the clean-up (namespaces, the temp dir); default vitest's onTestFinished.
+   * Concurrent tests pass their context's own, which the global one cannot tell apart.
+   */
+  onFinished?: (cleanup: () => Promise<void>) => void;
 }
 
 export interface GroupFixture extends NamespaceReader {
@@ -103,7 +108,7 @@ export async function groupFixture(
     writeFileSync(join(dir, `${name}.yaml`), `${body.join('\n')}\n`);
   }
 
-  onTestFinished(async () => {
+  (options.onFinished ?? onTestFinished)(async () => {
     for (const ns of Object.values(namespaces)) {
       await kubectl(stack, ['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
     }

@@ -17,6 +17,8 @@ export interface CommandSpec {
 }
 
 export interface CommandRun {
+  /** the process group's leader (the command itself) */
+  pid: number;
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -72,7 +74,7 @@ export function startGroup(spec: CommandSpec): RunningGroup {
     // 'close': the exit and the end of its output (the pipes may outlive the leader)
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
+      resolve({ pid, code, signal, stdout, stderr, timedOut });
     });
   });
   const exited = new Promise<void>((resolve) => {

@@ -6,9 +6,16 @@
  *
  * The `harness.*` cases check the fault harness itself with clients that are not
  * Greenlight (kubectl, @kubernetes/client-node, skopeo, the AWS SDK). Greenlight's own
- * cases (deploy, test and promote under faults, kill points, lost locks, hostile input)
- * join them as the engine lands.
+ * cases (deploy, test and promote under faults, kill points, lost locks, concurrency,
+ * hostile input, secrets) are in reliability-cases-engine.ts, joined here.
  */
+import {
+  API_FAULT_CASES,
+  HOSTILE_CASES,
+  KILL_CASES,
+  LOCK_CASES,
+  REGISTRY_FAULT_CASES,
+} from './reliability-cases-engine.ts';
 import type { ReliabilityCase } from './reliability-doc.ts';
 
 const API = 'harness: API server proxy';
@@ -24,7 +31,7 @@ const CLIENT_TIMEOUT = ['Client.Timeout exceeded while awaiting headers', 'conte
 const API_TEST = 'test/integration/fault-proxy.test.ts';
 const REGISTRIES_TEST = 'test/integration/fault-proxy-registries.test.ts';
 
-export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
+const HARNESS_CASES: readonly ReliabilityCase[] = [
   {
     id: 'harness.api.status-503',
     area: API,
@@ -255,4 +262,13 @@ export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
     checks: 'never forwarded',
     test: REGISTRIES_TEST,
   },
+];
+
+export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
+  ...HARNESS_CASES,
+  ...API_FAULT_CASES,
+  ...REGISTRY_FAULT_CASES,
+  ...KILL_CASES,
+  ...LOCK_CASES,
+  ...HOSTILE_CASES,
 ];
