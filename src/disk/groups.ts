@@ -10,6 +10,7 @@ import { validateGroup } from '../core/config/group.ts';
 import { applyOverrides, type OverrideEntry, parseOverrides } from '../core/config/overrides.ts';
 import { MAX_CONFIG_BYTES, type ParsedFile, parseConfigText } from '../core/config/parse.ts';
 import type { Catalog, Group } from '../core/config/types.ts';
+import { InputError } from '../core/errors.ts';
 
 type Locate = (path: string) => { line: number; col: number };
 
@@ -80,9 +81,17 @@ export function groupNameOf(file: string): string {
 }
 
 /** `master` -> `groups/master.yaml`; a path (`x/y.yaml`) stays as it is. */
+/**
+ * A group is named (`master`: groups-dir/master.yaml) or given as the path of its YAML
+ * file. Anything else with a slash is refused before it is read: a group file is never
+ * some other file (whose first line would be echoed in the error).
+ */
 export function groupFilePath(location: GroupsLocation, groupRef: string): string {
-  if (groupRef.includes('/') || isYaml(groupRef)) return groupRef;
-  return join(location.groupsDir, `${groupRef}.yaml`);
+  if (isYaml(groupRef)) return groupRef;
+  if (!groupRef.includes('/')) return join(location.groupsDir, `${groupRef}.yaml`);
+  throw new InputError(
+    `group "${groupRef}": expected a group name such as "master" or the path of a group file ending in .yaml`,
+  );
 }
 
 export function loadCatalogResult(location: GroupsLocation): CatalogResult {

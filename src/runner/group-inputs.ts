@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { OverrideEntry } from '../core/config/overrides.ts';
 import { InputError } from '../core/errors.ts';
-import { loadGroupWithOverrides, type ValidatedGroup } from '../disk/groups.ts';
+import { groupFilePath, loadGroupWithOverrides, type ValidatedGroup } from '../disk/groups.ts';
 import { type InputSource, optionalInput, requiredInput } from './inputs.ts';
 
 /** The inputs every group action shares: which group, where its files live. */
@@ -31,5 +33,12 @@ export function loadActionGroup(
   inputs: GroupInputs,
   overrides: readonly OverrideEntry[] = [],
 ): ValidatedGroup {
-  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
+  const location = { cwd: workspace(), groupsDir: inputs.groupsDir };
+  const file = groupFilePath(location, inputs.group);
+  if (!existsSync(resolve(location.cwd, file))) {
+    throw new InputError(
+      `Input "group": no group file ${file} in the workspace (a group is a file of groups-dir "${inputs.groupsDir}", named without .yaml, or a path to one)`,
+    );
+  }
+  return loadGroupWithOverrides(location, inputs.group, overrides);
 }

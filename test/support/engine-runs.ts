@@ -24,6 +24,10 @@ export interface CliProcessOptions {
   /** default 120 s */
   timeoutMs?: number;
   cwd?: string;
+  /** default: the fixture's groups directory */
+  groupsDir?: string;
+  /** only ARGS: for commands that take neither --groups-dir nor --kubeconfig (junit) */
+  bare?: boolean;
 }
 
 /** `node src/cli/index.ts ARGS --groups-dir DIR --kubeconfig KC` as a command for process-group / kill-points. */
@@ -35,14 +39,16 @@ export function cliProcess(
 ): CommandSpec {
   return {
     command: NODE24,
-    args: [
-      CLI_ENTRY,
-      ...args,
-      '--groups-dir',
-      fx.dir,
-      '--kubeconfig',
-      options.kubeconfig ?? stack.kubeconfig,
-    ],
+    args: options.bare
+      ? [CLI_ENTRY, ...args]
+      : [
+          CLI_ENTRY,
+          ...args,
+          '--groups-dir',
+          options.groupsDir ?? fx.dir,
+          '--kubeconfig',
+          options.kubeconfig ?? stack.kubeconfig,
+        ],
     // A small, explicit environment: nothing of the test runner's (AWS, KUBECONFIG) leaks in.
     env: { PATH: process.env.PATH ?? '', HOME: fx.dir, ...options.env },
     cwd: options.cwd ?? fx.dir,

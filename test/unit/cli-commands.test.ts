@@ -38,4 +38,12 @@ describe('the validate and plan commands', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('greenlight plan: groups/nope.yaml:1:1: file not found\n');
   });
+
+  it('plan: a path that is not a group file is refused unread', async () => {
+    const run = await cli(['plan', '../../etc/passwd']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'greenlight plan: group "../../etc/passwd": expected a group name such as "master" or the path of a group file ending in .yaml\n',
+    );
+  });
 });
