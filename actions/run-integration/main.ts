@@ -9,6 +9,7 @@ import { EngineError } from '../../src/core/errors.ts';
 import { runIntegrationTests } from '../../src/engine/test-run.ts';
 import { actionEngineDeps } from '../../src/runner/engine.ts';
 import { workspace } from '../../src/runner/group-inputs.ts';
+import { withoutActionInputs } from '../../src/runner/inputs.ts';
 import { connectKube, connectRegistry, lazyRegistry } from '../../src/wiring/connect.ts';
 import { teamReporterFor, testDepsFor } from '../../src/wiring/testing.ts';
 import type { RunIntegrationInputs } from './inputs.ts';
@@ -33,7 +34,8 @@ export async function run(inputs: RunIntegrationInputs): Promise<void> {
     },
     testDepsFor(deps, connectKube(process.env), {
       images,
-      env: process.env,
+      // the test command's environment: the job's, never the action's inputs (the token)
+      env: withoutActionInputs(process.env),
       reporter,
       tempRoot: process.env.RUNNER_TEMP,
     }),

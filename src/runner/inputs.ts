@@ -59,3 +59,16 @@ export function listInput(source: InputSource, name: string): string[] {
   const items = lines.length === 1 ? value.split(',') : lines;
   return items.map((item) => item.trim()).filter((item) => item && !item.startsWith('#'));
 }
+
+/**
+ * The job's environment less the action's own inputs (`INPUT_*`, as the runner hands them
+ * to the action): a command the action runs for the group (its test command) must not
+ * inherit them, the github-token input among them, which it could print or send anywhere.
+ * What such a command needs reaches it through the step's `env:` or the group's
+ * integration.env, as it would for a `run:` step.
+ */
+export function withoutActionInputs(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}

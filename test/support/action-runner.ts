@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { CommandSpec } from './process-group.ts';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 export const NODE24 = join(REPO_ROOT, 'node_modules/.bin/node');
@@ -29,6 +30,8 @@ export interface ActionRun {
   stdout: string;
   stderr: string;
   outputs: Record<string, string>;
+  /** GITHUB_OUTPUT as the action wrote it (delimiters and all) */
+  outputText: string;
   summary: string;
 }
 
@@ -87,11 +90,13 @@ function prepareRun(
 
 function finishRun(run: PreparedRun, exitCode: number | null, stdout: string, stderr: string): ActionRun {
   try {
+    const outputText = readFileSync(run.outputFile, 'utf8');
     return {
       exitCode,
       stdout,
       stderr,
-      outputs: parseOutputFile(readFileSync(run.outputFile, 'utf8')),
+      outputs: parseOutputFile(outputText),
+      outputText,
       summary: readFileSync(run.summaryFile, 'utf8'),
     };
   } finally {
@@ -145,6 +150,24 @@ export function runActionBundleAsync(
       resolve(finishRun(run, code, stdout, stderr));
     });
   });
+}
+
+/**
+ * The same run as a command of its own, for test/support/process-group.ts (and the secret
+ * scan, which samples its process tree): start `command`, then hand its exit and output to
+ * `finish` for the outputs and summary it wrote.
+ */
+export function actionBundleCommand(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): { command: CommandSpec; finish(exitCode: number | null, stdout: string, stderr: string): ActionRun } {
+  const run = prepareRun(action, inputs, env);
+  return {
+    command: { command: NODE24, args: [run.entry], cwd: run.dir, env: run.env, timeoutMs },
+    finish: (exitCode, stdout, stderr) => finishRun(run, exitCode, stdout, stderr),
+  };
 }
 
 /** Parses the `name<<DELIMITER ... DELIMITER` blocks @actions/core writes to GITHUB_OUTPUT. */

@@ -9,13 +9,22 @@ import { expect } from 'vitest';
 /** `sha256:<hex>` of the bytes, as registries name blobs and manifests. */
 export const sha256 = (data: string | Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-/** Pushes a small OCI image over the distribution API (blobs, then the manifest under each tag); returns its digest. */
+/**
+ * Pushes a small OCI image over the distribution API (blobs, then the manifest under each
+ * tag), with basic auth when `credentials` are given; returns its digest.
+ */
 export async function pushOciImage(
   registry: string,
   repository: string,
   tags: string[],
   labels: Record<string, string> = {},
+  credentials?: { username: string; password: string },
 ): Promise<string> {
+  const auth: Record<string, string> = credentials
+    ? {
+        Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+      }
+    : {};
   const layer = randomBytes(64);
   const config = Buffer.from(
     JSON.stringify({
@@ -25,7 +34,7 @@ export async function pushOciImage(
       rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
     }),
   );
-  for (const blob of [layer, config]) await uploadBlob(registry, repository, blob);
+  for (const blob of [layer, config]) await uploadBlob(registry, repository, blob, auth);
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
@@ -41,7 +50,7 @@ export async function pushOciImage(
   for (const tag of tags) {
     const put = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+      headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', ...auth },
       body: manifest,
     });
     expect(put.status, await put.text()).toBe(201);
@@ -49,14 +58,22 @@ export async function pushOciImage(
   return sha256(manifest);
 }
 
-async function uploadBlob(registry: string, repository: string, blob: Buffer): Promise<void> {
-  const start = await fetch(`http://${registry}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+async function uploadBlob(
+  registry: string,
+  repository: string,
+  blob: Buffer,
+  auth: Record<string, string>,
+): Promise<void> {
+  const start = await fetch(`http://${registry}/v2/${repository}/blobs/uploads/`, {
+    method: 'POST',
+    headers: auth,
+  });
   expect(start.status).toBe(202);
   const location = new URL(start.headers.get('location') ?? '', `http://${registry}`);
   location.searchParams.set('digest', sha256(blob));
   const put = await fetch(location, {
     method: 'PUT',
-    headers: { 'Content-Type': 'application/octet-stream' },
+    headers: { 'Content-Type': 'application/octet-stream', ...auth },
     body: blob,
   });
   expect(put.status, await put.text()).toBe(201);

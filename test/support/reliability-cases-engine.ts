@@ -483,3 +483,91 @@ export const HOSTILE_CASES: readonly ReliabilityCase[] = [
     1,
   ),
 ];
+
+const SECRETS_TEST = 'test/integration/reliability-secrets.test.ts';
+const SECRETS = 'secrets: never in argv, logs, summaries, outputs, comments or statuses';
+const SCANNED =
+  'no finding, raw, base64, base64url or URL-encoded, in the argv of any process of its tree (sampled from /proc every 5 ms), stdout (less its ::add-mask:: lines), stderr, $GITHUB_OUTPUT or $GITHUB_STEP_SUMMARY';
+
+export const SECRET_CASES: readonly ReliabilityCase[] = [
+  {
+    id: 'secrets.ecr-password',
+    area: SECRETS,
+    fault:
+      'the ECR password (GetAuthorizationToken of a moto account), its token, the role keys: a real build and push to ECR',
+    client: 'build-push-ecr bundle: real buildah login, build, push through the ECR registry bridge',
+    trials: 1,
+    outcome: 'kept-secret',
+    checks: `exit 0; the push recorded in ECR and branch-main naming the digest output; buildah login, build and push sampled; ::add-mask:: of the password before the buildah login; ${SCANNED}`,
+    test: SECRETS_TEST,
+  },
+  {
+    id: 'secrets.ecr-password-control',
+    area: SECRETS,
+    fault: 'control: a leaky buildah on PATH that moves the password from stdin to `login --password VALUE`',
+    client: 'build-push-ecr bundle, the same run',
+    trials: 1,
+    outcome: 'observed',
+    message: 'ECR password (raw)',
+    checks:
+      'the push still succeeds; the finding names the argv of the sampled buildah login, never the value',
+    test: SECRETS_TEST,
+  },
+  {
+    id: 'secrets.registry-password.cli',
+    area: SECRETS,
+    fault:
+      'REGISTRY_USERNAME / REGISTRY_PASSWORD for a registry with htpasswd auth holding the only copy of the images',
+    client: 'greenlight deploy --registry 127.0.0.1:PORT (its own process)',
+    trials: 1,
+    outcome: 'kept-secret',
+    checks:
+      'exit 0; the release recorded ready; the registry logged the user authenticated; the CLI process sampled; no finding of the password or user:password (the Basic header) in argv, stdout or stderr',
+    test: SECRETS_TEST,
+  },
+  {
+    id: 'secrets.registry-password.action',
+    area: SECRETS,
+    fault: 'the same credentials in the job environment of the deploy-group bundle',
+    client: 'deploy-group bundle (registry input: the password registry)',
+    trials: 1,
+    outcome: 'kept-secret',
+    checks: `exit 0, phase ready, the release recorded ready; ::add-mask:: of the password before the first line naming the registry; ${SCANNED}`,
+    test: SECRETS_TEST,
+  },
+  {
+    id: 'secrets.registry-password.refused',
+    area: SECRETS,
+    fault: 'a wrong password; no credentials at all',
+    client: 'greenlight deploy --registry 127.0.0.1:PORT (its own process)',
+    trials: 2,
+    outcome: 'failed-clearly',
+    message: 'access denied (HTTP 401)',
+    checks:
+      'exit 1 naming the registry; no release recorded; neither the right nor the wrong password (nor user:password) in argv, stdout or stderr',
+    test: SECRETS_TEST,
+  },
+  {
+    id: 'secrets.github-token',
+    area: SECRETS,
+    fault:
+      "the github-token input, used for a commit status and a PR comment, while the group's test command (no shell) prints its whole environment (found: it inherited the action's inputs, INPUT_GITHUB-TOKEN among them, and printed the token; fixed: it gets the job's environment less INPUT_*)",
+    client: 'run-integration bundle, command mode, reporting to the strict GitHub fake',
+    trials: 1,
+    outcome: 'kept-secret',
+    checks: `exit 0, passed; statuses pending then success and one comment naming the release, every request held to the OpenAPI description; the test command sampled, its environment printed; ::add-mask:: of the token before the test command runs; ${SCANNED}, nor in the comment bodies, statuses, or the paths and queries sent to the fake`,
+    test: SECRETS_TEST,
+  },
+  {
+    id: 'secrets.github-token-control',
+    area: SECRETS,
+    fault: 'control: the group file puts the token into its test command (`echo TOKEN; sleep 1`)',
+    client: 'run-integration bundle, the same run',
+    trials: 1,
+    outcome: 'observed',
+    message: 'GitHub token (raw)',
+    checks:
+      'found in the argv of the sampled test command and in stdout, never printed by the findings themselves',
+    test: SECRETS_TEST,
+  },
+];

@@ -15,6 +15,7 @@ import {
   KILL_CASES,
   LOCK_CASES,
   REGISTRY_FAULT_CASES,
+  SECRET_CASES,
 } from './reliability-cases-engine.ts';
 import type { ReliabilityCase } from './reliability-doc.ts';
 
@@ -271,4 +272,5 @@ export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
   ...KILL_CASES,
   ...LOCK_CASES,
   ...HOSTILE_CASES,
+  ...SECRET_CASES,
 ];

@@ -26,7 +26,9 @@ export type Outcome =
   /** the command failed, naming the cause, and left nothing half done */
   | 'failed-clearly'
   /** bad input: one clear error, nothing executed, nothing written */
-  | 'refused';
+  | 'refused'
+  /** the command did its work, and no secret appeared in anything scanned */
+  | 'kept-secret';
 
 export interface ReliabilityCase {
   /** `area.name`, unique; the test names it in `reliabilityCase('<id>', ...)` */
@@ -56,6 +58,8 @@ export const OUTCOME_MEANING: Record<Outcome, string> = {
   recovered: 'the command finished correctly despite the fault; the end state was read back and is right',
   'failed-clearly': 'the command failed naming the cause, and left nothing half done',
   refused: 'one clear error, nothing executed, nothing written',
+  'kept-secret':
+    'the command did its work (read back), and no secret appeared, in any form scanned, in any argv sampled or anything captured',
 };
 
 /** The case's message alternatives (none, one, or several). */

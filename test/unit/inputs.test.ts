@@ -8,6 +8,7 @@ import {
   listInput,
   mapInputSource,
   requiredInput,
+  withoutActionInputs,
 } from '../../src/runner/inputs.ts';
 
 describe('action inputs', () => {
@@ -64,6 +65,25 @@ describe('action inputs', () => {
       );
     },
   );
+});
+
+describe('the environment of a command an action runs', () => {
+  it('keeps the job environment and drops every action input, the github-token among them', () => {
+    const env = {
+      PATH: '/usr/bin',
+      GITHUB_TOKEN: 'the step gave it on purpose',
+      'INPUT_GITHUB-TOKEN': 'ghs_secret',
+      INPUT_GROUP: 'team',
+      input_lower: 'x',
+      MY_INPUT_DIR: '/kept',
+    };
+    expect(withoutActionInputs(env)).toEqual({
+      PATH: '/usr/bin',
+      GITHUB_TOKEN: 'the step gave it on purpose',
+      MY_INPUT_DIR: '/kept',
+    });
+    expect(env['INPUT_GITHUB-TOKEN']).toBe('ghs_secret'); // the job's own map is left as it was
+  });
 });
 
 describe('durations', () => {
