@@ -19,8 +19,6 @@ import type { DeployGroupInputs } from './inputs.ts';
 
 export async function run(inputs: DeployGroupInputs): Promise<void> {
   const { validated } = inputs;
-  // The OCI registry password comes from the job's env; keep it out of every log line.
-  if (process.env.REGISTRY_PASSWORD) core.setSecret(process.env.REGISTRY_PASSWORD);
   const images = connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion });
   const deps = actionEngineDeps(validated);
   if (inputs.dryRun) {

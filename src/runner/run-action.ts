@@ -19,6 +19,8 @@ export async function runAction<Inputs>(
   readInputs: (source: InputSource) => Inputs,
   load: () => Promise<(inputs: Inputs) => Promise<void>>,
 ): Promise<void> {
+  // The OCI registry password comes from the job's env: out of every log line, whatever fails.
+  if (process.env.REGISTRY_PASSWORD) core.setSecret(process.env.REGISTRY_PASSWORD);
   try {
     const inputs = readInputs(actionsInputSource);
     const body = await load();
