@@ -4,13 +4,13 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-MYTB7DXF.js";
+} from "./chunks/chunk-ZQOTO6TB.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,
   junitPassed,
   runIntegrationTests
-} from "./chunks/chunk-ATSU4MXE.js";
+} from "./chunks/chunk-QP4C5GCK.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   JUnitError,
@@ -26,7 +26,7 @@ import {
   resolveSwitchProbe,
   rollbackRelease,
   switchProbesFor
-} from "./chunks/chunk-LEIP2ZTE.js";
+} from "./chunks/chunk-IKS7RHWZ.js";
 import {
   groupStatus,
   historyEntry,
@@ -37,8 +37,8 @@ import {
   renderProbeLine,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-AVWY7EAB.js";
-import "./chunks/chunk-OBJPFE5J.js";
+} from "./chunks/chunk-OZVTXWXG.js";
+import "./chunks/chunk-LJBZTKTZ.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   colorTargets,
@@ -46,11 +46,11 @@ import {
   scaleColor,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-FGF7X5J7.js";
+} from "./chunks/chunk-SRC64XWQ.js";
 import {
   connectRegistry
-} from "./chunks/chunk-AFIA6ADD.js";
-import "./chunks/chunk-RE2SCMYD.js";
+} from "./chunks/chunk-IPUUXPZD.js";
+import "./chunks/chunk-KIGFZQ7D.js";
 import {
   ConfigError,
   checkGroupFile,
@@ -65,7 +65,7 @@ import {
   renderDueText,
   requiredGroups,
   validateGroupsDir
-} from "./chunks/chunk-Z2QY6FNB.js";
+} from "./chunks/chunk-2KMVQNUA.js";
 import "./chunks/chunk-OGDFHWAX.js";
 import {
   parseDuration,
@@ -136,7 +136,7 @@ function groupCommand(spec) {
         group,
         spec.overrides?.(parsed) ?? []
       );
-      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-JR7QF4NZ.js");
+      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-JTN5DPKI.js");
       const client = connectKube(
         io.env,
         values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
@@ -185,7 +185,7 @@ var deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JR7QF4NZ.js");
+    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JTN5DPKI.js");
     const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const result = await deployGroup(
       {
@@ -457,7 +457,7 @@ var planCommand = groupCommand({
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
   async run({ parsed, validated, deps, io, json }) {
-    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JR7QF4NZ.js");
+    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JTN5DPKI.js");
     const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
@@ -725,8 +725,8 @@ var testCommand = groupCommand({
   },
   check: (parsed) => !MODES.includes(parsed.values.mode) ? `--mode: expected one of ${MODES.join(", ")}, got "${parsed.values.mode}"` : parsed.values.urls !== void 0 && !["port-forward", "in-cluster"].includes(parsed.values.urls) ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"` : void 0,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry: connectRegistry2, lazyRegistry } = await import("./chunks/connect-JR7QF4NZ.js");
-    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-SE6ENIMB.js");
+    const { connectRegistry: connectRegistry2, lazyRegistry } = await import("./chunks/connect-JTN5DPKI.js");
+    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-SEIA4FD7.js");
     const images = lazyRegistry(
       () => connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env })
     );
@@ -900,3 +900,4 @@ process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   signal: stop.signal
 });
+process.exit();

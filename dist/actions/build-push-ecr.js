@@ -2,14 +2,14 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   runAction
-} from "../chunks/chunk-GGWFN2CT.js";
+} from "../chunks/chunk-IFVAZXWR.js";
 import {
   booleanInput,
   choiceInput,
   listInput,
   optionalInput,
   requiredInput
-} from "../chunks/chunk-SLHB5AT2.js";
+} from "../chunks/chunk-BXDNX7JK.js";
 import "../chunks/chunk-KUEXGX5L.js";
 import {
   BUILDER_CHOICES

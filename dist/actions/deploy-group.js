@@ -3,19 +3,19 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-PI62TEI6.js";
+} from "../chunks/chunk-B7LWJ3GE.js";
 import {
   runAction
-} from "../chunks/chunk-GGWFN2CT.js";
+} from "../chunks/chunk-IFVAZXWR.js";
 import {
   booleanInput,
   durationInput,
   listInput,
   optionalInput
-} from "../chunks/chunk-SLHB5AT2.js";
+} from "../chunks/chunk-BXDNX7JK.js";
 import {
   inputOverrideEntries
-} from "../chunks/chunk-Z2QY6FNB.js";
+} from "../chunks/chunk-2KMVQNUA.js";
 import "../chunks/chunk-OGDFHWAX.js";
 import "../chunks/chunk-KUEXGX5L.js";
 import "../chunks/chunk-XENWERP3.js";
@@ -41,4 +41,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-22NOVZIF.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-6HW3J4LH.js")).run);

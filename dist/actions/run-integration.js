@@ -3,17 +3,17 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-PI62TEI6.js";
+} from "../chunks/chunk-B7LWJ3GE.js";
 import {
   runAction
-} from "../chunks/chunk-GGWFN2CT.js";
+} from "../chunks/chunk-IFVAZXWR.js";
 import {
   booleanInput,
   choiceInput,
   durationInput,
   optionalInput
-} from "../chunks/chunk-SLHB5AT2.js";
-import "../chunks/chunk-Z2QY6FNB.js";
+} from "../chunks/chunk-BXDNX7JK.js";
+import "../chunks/chunk-2KMVQNUA.js";
 import "../chunks/chunk-OGDFHWAX.js";
 import "../chunks/chunk-KUEXGX5L.js";
 import "../chunks/chunk-XENWERP3.js";
@@ -43,4 +43,4 @@ function readRunIntegrationInputs(source) {
 }
 
 // actions/run-integration/index.ts
-await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-3G6HHOLL.js")).run);
+await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-5VCL2P3L.js")).run);

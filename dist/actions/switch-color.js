@@ -3,17 +3,17 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-PI62TEI6.js";
+} from "../chunks/chunk-B7LWJ3GE.js";
 import {
   runAction
-} from "../chunks/chunk-GGWFN2CT.js";
+} from "../chunks/chunk-IFVAZXWR.js";
 import {
   booleanInput,
   choiceInput,
   durationInput,
   optionalInput
-} from "../chunks/chunk-SLHB5AT2.js";
-import "../chunks/chunk-Z2QY6FNB.js";
+} from "../chunks/chunk-BXDNX7JK.js";
+import "../chunks/chunk-2KMVQNUA.js";
 import "../chunks/chunk-OGDFHWAX.js";
 import {
   parseScaleDownDelay
@@ -56,4 +56,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-GWAMTQEU.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-OXQWLEBS.js")).run);

@@ -19,9 +19,10 @@ import {
   jobManifest,
   keepWatching,
   kubeCall,
+  kubeCreate,
   kubeRead,
   observePod
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   createCommandRunner
 } from "./chunk-KSGAWSJL.js";
@@ -6900,7 +6901,7 @@ function kubeTestJobs(client, namespace) {
   const listJobs = (labelSelector) => kubeCall(
     client,
     `list the test Jobs in ${namespace}`,
-    () => client.batch.listNamespacedJob({ namespace, labelSelector }),
+    (options) => client.batch.listNamespacedJob({ namespace, labelSelector }, options),
     {
       retry: "safe"
     }
@@ -6908,17 +6909,24 @@ function kubeTestJobs(client, namespace) {
   const listPods = (labelSelector) => kubeCall(
     client,
     `list the test pods in ${namespace}`,
-    () => client.core.listNamespacedPod({ namespace, labelSelector }),
+    (options) => client.core.listNamespacedPod({ namespace, labelSelector }, options),
     {
       retry: "safe"
     }
   );
   return {
-    async createJob(spec) {
-      await kubeCall(
+    async createJob(spec, signal) {
+      const body = jobManifest(spec, namespace);
+      await kubeCreate(
         client,
         `create the test Job ${spec.name} in ${namespace}`,
-        () => client.batch.createNamespacedJob({ namespace, body: jobManifest(spec, namespace) })
+        {
+          create: (options) => client.batch.createNamespacedJob({ namespace, body }, options),
+          readBack: (options) => client.batch.readNamespacedJob({ name: spec.name, namespace }, options),
+          // Job names count up under the namespace lock: one of this name and image is this run's.
+          isOurs: (found) => found.metadata?.labels?.[LABEL_TEST_RUN] === spec.name && found.spec?.template.spec?.containers[0]?.image === spec.image
+        },
+        { signal }
       );
     },
     async *watchJob(name, outer) {
@@ -6971,12 +6979,10 @@ function kubeTestJobs(client, namespace) {
         const log = await kubeCall(
           client,
           `read the log of ${pod}`,
-          () => client.core.readNamespacedPodLog({
-            name: pod,
-            namespace,
-            container: TEST_CONTAINER,
-            limitBytes: MAX_LOG_BYTES
-          }),
+          (options) => client.core.readNamespacedPodLog(
+            { name: pod, namespace, container: TEST_CONTAINER, limitBytes: MAX_LOG_BYTES },
+            options
+          ),
           { retry: "safe" }
         );
         return { log: String(log) };
@@ -6985,11 +6991,12 @@ function kubeTestJobs(client, namespace) {
         return { unavailable: error instanceof Error ? error.message : String(error) };
       }
     },
-    async deleteJob(name, timeoutMs) {
+    async deleteJob(name, timeoutMs, signal) {
       await kubeRead(
         client,
         `delete the test Job ${name}`,
-        () => client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" })
+        (options) => client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" }, options),
+        { signal }
       );
       const deadline = Date.now() + timeoutMs;
       for (; ; ) {
@@ -6997,7 +7004,7 @@ function kubeTestJobs(client, namespace) {
           kubeRead(
             client,
             `read the test Job ${name}`,
-            () => client.batch.readNamespacedJob({ name, namespace })
+            (options) => client.batch.readNamespacedJob({ name, namespace }, options)
           ),
           listPods(selectorOf(name))
         ]);

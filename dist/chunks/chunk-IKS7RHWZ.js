@@ -10,12 +10,12 @@ import {
   probeTargets,
   recordedServicePlans,
   unmeasuredProbe
-} from "./chunk-AVWY7EAB.js";
+} from "./chunk-OZVTXWXG.js";
 import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-OBJPFE5J.js";
+} from "./chunk-LJBZTKTZ.js";
 import {
   catalogServices,
   changeRecord,
@@ -24,6 +24,7 @@ import {
   judgeRollout,
   liveReleaseId,
   nowIso,
+  pendingSwitch,
   previousLiveRelease,
   scaleColor,
   scaleDownAfterDelay,
@@ -31,7 +32,7 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   KubeError,
   LABEL_PROBE_RUN,
@@ -41,7 +42,7 @@ import {
   kubeRead,
   observePod,
   probeJobManifest
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   EngineError,
   InputError
@@ -283,6 +284,9 @@ async function promoteRelease(input, deps) {
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
     const live = liveReleaseId(view);
+    const finished = finishedByRecovery(session, "promote");
+    if (finished && (input.releaseId ?? finished) === finished)
+      return finishRecoveredSwitch("promoted", finished, session);
     if (input.releaseId && input.releaseId === live && view.strays.length === 0) {
       return result("already-live", view, view.records.get(live)?.record, view.liveColor);
     }
@@ -359,6 +363,8 @@ async function rejectRelease(input, deps) {
 async function rollbackRelease(input, deps) {
   return withGroupLock(input, deps, async (session) => {
     const { view } = session;
+    const finished = finishedByRecovery(session, "rollback");
+    if (finished) return finishRecoveredSwitch("rolled-back", finished, session);
     const live = liveReleaseId(view);
     const currentRecord = live ? view.records.get(live)?.record : void 0;
     const target = previousLiveRelease(
@@ -441,6 +447,21 @@ async function measureSwitch(view, window, input, deps, session, switchLive) {
     (record) => record ? { ...record, switchProbe: measured, updatedAt: nowIso(session.deps.clock) } : void 0
   );
   return { ...switched, record: recorded?.record ?? switched.record, probe: measured };
+}
+function finishedByRecovery(session, operation) {
+  const pending = pendingSwitch([...session.found.records.values()].map((entry) => entry.record));
+  if (pending?.switch?.operation !== operation) return void 0;
+  return liveReleaseId(session.view) === pending.id && session.view.strays.length === 0 ? pending.id : void 0;
+}
+async function finishRecoveredSwitch(outcome, releaseId, session) {
+  const { view, deps } = session;
+  const record = view.records.get(releaseId)?.record;
+  deps.log.info(
+    `release ${releaseId} is live: the interrupted ${outcome === "promoted" ? "promote" : "rollback"} was completed`
+  );
+  if (record) await scaleDownAfterDelay(view, record, deps, session.signal);
+  const fresh = (await session.reread()).records.get(releaseId)?.record ?? record;
+  return result(outcome, view, fresh, view.liveColor);
 }
 async function bringUpOnStandby(view, stored, input, session) {
   const color = view.standbyColor;

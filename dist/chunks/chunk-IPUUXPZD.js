@@ -17,6 +17,7 @@ import {
   deploymentManifest,
   keepWatching,
   kubeCall,
+  kubeCreate,
   kubeRead,
   leaseManifest,
   observeDeployment,
@@ -24,11 +25,12 @@ import {
   observeEvent,
   observePod,
   observeService,
+  pRetry,
   recordManifest,
   recordName,
   serviceManifest,
   setHeaderOptions
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   ACCEPTED_MANIFEST_TYPES,
   RegistryError,
@@ -45,27 +47,30 @@ import {
 import { hostname, userInfo } from "node:os";
 
 // src/kube/cluster.ts
-var APPLY = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
-var MERGE = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+var apply = (options) => setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply, options);
+var merge = (options) => setHeaderOptions("Content-Type", PatchStrategy.MergePatch, options);
 var MAX_EVENT_OBJECTS = 6;
 function kubeGroupCluster(client, namespace) {
   const ns = namespace;
   const listDeployments = () => kubeCall(
     client,
     `list the Deployments in ${ns}`,
-    () => client.apps.listNamespacedDeployment({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+    (options) => client.apps.listNamespacedDeployment({ namespace: ns, labelSelector: MANAGED_SELECTOR }, options),
     { retry: "safe" }
   );
   const listPods = () => kubeCall(
     client,
     `list the pods in ${ns}`,
-    () => client.core.listNamespacedPod({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+    (options) => client.core.listNamespacedPod({ namespace: ns, labelSelector: MANAGED_SELECTOR }, options),
     { retry: "safe" }
   );
   const listSlices = () => kubeCall(
     client,
     `list the EndpointSlices in ${ns}`,
-    () => client.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+    (options) => client.discovery.listNamespacedEndpointSlice(
+      { namespace: ns, labelSelector: MANAGED_SELECTOR },
+      options
+    ),
     { retry: "safe" }
   );
   return {
@@ -79,7 +84,7 @@ function kubeGroupCluster(client, namespace) {
         kubeCall(
           client,
           `list the Services in ${ns}`,
-          () => client.core.listNamespacedService({ namespace: ns, labelSelector: MANAGED_SELECTOR }),
+          (options) => client.core.listNamespacedService({ namespace: ns, labelSelector: MANAGED_SELECTOR }, options),
           { retry: "safe" }
         )
       ]);
@@ -105,25 +110,27 @@ function kubeGroupCluster(client, namespace) {
       const lists = await Promise.all(wanted.map((name) => listEventsOf(client, ns, name)));
       return lists.flatMap((list) => list.items.map(observeEvent)).sort((a, b) => (b.lastSeen ?? "").localeCompare(a.lastSeen ?? ""));
     },
-    async createNamespace() {
+    async createNamespace(signal) {
       try {
         await kubeCall(
           client,
           `create namespace ${ns}`,
-          () => client.core.createNamespace({
-            body: { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "greenlight" } } }
-          })
+          (options) => client.core.createNamespace(
+            { body: { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "greenlight" } } } },
+            options
+          ),
+          { retry: "safe", signal }
         );
       } catch (error) {
         if (error instanceof KubeError && error.code === 409) return;
         throw error;
       }
     },
-    async applyDeployment(spec) {
+    async applyDeployment(spec, signal) {
       const applied = await kubeCall(
         client,
         `apply Deployment ${spec.name} in ${ns}`,
-        () => client.apps.patchNamespacedDeployment(
+        (options) => client.apps.patchNamespacedDeployment(
           {
             name: spec.name,
             namespace: ns,
@@ -131,17 +138,17 @@ function kubeGroupCluster(client, namespace) {
             fieldManager: FIELD_MANAGER,
             force: true
           },
-          APPLY
+          apply(options)
         ),
-        { retry: "safe" }
+        { retry: "safe", signal }
       );
       return observeDeployment(applied);
     },
-    async applyService(spec) {
+    async applyService(spec, signal) {
       const applied = await kubeCall(
         client,
         `apply Service ${spec.name} in ${ns}`,
-        () => client.core.patchNamespacedService(
+        (options) => client.core.patchNamespacedService(
           {
             name: spec.name,
             namespace: ns,
@@ -149,45 +156,47 @@ function kubeGroupCluster(client, namespace) {
             fieldManager: FIELD_MANAGER,
             force: true
           },
-          APPLY
+          apply(options)
         ),
-        { retry: "safe" }
+        { retry: "safe", signal }
       );
       return observeService(applied);
     },
-    async selectServiceColor(name, color) {
+    async selectServiceColor(name, color, signal) {
       const patched = await kubeCall(
         client,
         `switch Service ${name} in ${ns} to ${color}`,
-        () => client.core.patchNamespacedService(
+        (options) => client.core.patchNamespacedService(
           {
             name,
             namespace: ns,
             body: { spec: { selector: { [LABEL_COLOR]: color } } },
             fieldManager: FIELD_MANAGER
           },
-          MERGE
+          merge(options)
         ),
-        { retry: "safe" }
+        { retry: "safe", signal }
       );
       return observeService(patched);
     },
-    async scaleDeployment(name, replicas) {
+    async scaleDeployment(name, replicas, signal) {
       await kubeCall(
         client,
         `scale Deployment ${name} in ${ns} to ${replicas}`,
-        () => client.apps.patchNamespacedDeploymentScale(
+        (options) => client.apps.patchNamespacedDeploymentScale(
           { name, namespace: ns, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
-          MERGE
+          merge(options)
         ),
-        { retry: "safe" }
+        // A merge patch that sets one number: sending it again sets the same number.
+        { retry: "safe", signal }
       );
     },
-    async deleteService(name) {
+    async deleteService(name, signal) {
       await kubeRead(
         client,
         `delete Service ${name} in ${ns}`,
-        () => client.core.deleteNamespacedService({ name, namespace: ns })
+        (options) => client.core.deleteNamespacedService({ name, namespace: ns }, options),
+        { signal }
       );
     }
   };
@@ -196,7 +205,7 @@ function listEventsOf(client, namespace, name) {
   return kubeCall(
     client,
     `read the events of ${name}`,
-    () => client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }),
+    (options) => client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }, options),
     { retry: "safe" }
   );
 }
@@ -205,7 +214,7 @@ async function readNamespaceExists(client, namespace) {
     const found = await kubeRead(
       client,
       `read namespace ${namespace}`,
-      () => client.core.readNamespace({ name: namespace })
+      (options) => client.core.readNamespace({ name: namespace }, options)
     );
     return found !== void 0;
   } catch (error) {
@@ -280,35 +289,45 @@ function kubeLeaseStore(client, namespace) {
       const lease = await kubeRead(
         client,
         `read ${where}`,
-        () => client.coordination.readNamespacedLease({ name: LOCK_LEASE_NAME, namespace })
+        (options) => client.coordination.readNamespacedLease({ name: LOCK_LEASE_NAME, namespace }, options)
       );
       return lease ? storedLeaseOf(lease) : void 0;
     },
-    async create(lease) {
+    async create(lease, signal) {
+      const body = leaseManifest(lease, namespace);
       try {
         return storedLeaseOf(
-          await kubeCall(
+          await kubeCreate(
             client,
             `create ${where}`,
-            () => client.coordination.createNamespacedLease({ namespace, body: leaseManifest(lease, namespace) })
+            {
+              create: (options) => client.coordination.createNamespacedLease({ namespace, body }, options),
+              readBack: (options) => client.coordination.readNamespacedLease({ name: LOCK_LEASE_NAME, namespace }, options),
+              // Holder names are unique per run: a Lease that names us is the one we created.
+              isOurs: (found) => lease.holder !== void 0 && found.spec?.holderIdentity === lease.holder
+            },
+            { signal }
           )
         );
       } catch (error) {
         throw asMissingNamespace(asConflict(error), namespace);
       }
     },
-    async update(stored, lease) {
+    async update(stored, lease, signal) {
       try {
         return storedLeaseOf(
           await kubeCall(
             client,
             `update ${where}`,
-            () => client.coordination.replaceNamespacedLease({
-              name: LOCK_LEASE_NAME,
-              namespace,
-              body: leaseManifest(lease, namespace, stored.version)
-            }),
-            { retry: "safe" }
+            (options) => client.coordination.replaceNamespacedLease(
+              {
+                name: LOCK_LEASE_NAME,
+                namespace,
+                body: leaseManifest(lease, namespace, stored.version)
+              },
+              options
+            ),
+            { retry: "safe", signal }
           )
         );
       } catch (error) {
@@ -352,7 +371,7 @@ function kubeReleaseStore(client, namespace) {
       const list = await kubeCall(
         client,
         `list the release records in ${namespace}`,
-        () => client.core.listNamespacedConfigMap({ namespace, labelSelector: RECORD_SELECTOR }),
+        (options) => client.core.listNamespacedConfigMap({ namespace, labelSelector: RECORD_SELECTOR }, options),
         { retry: "safe" }
       );
       return list.items.flatMap((item) => {
@@ -360,41 +379,53 @@ function kubeReleaseStore(client, namespace) {
         return stored ? [stored] : [];
       });
     },
-    async create(record) {
+    async create(record, signal) {
+      const name = recordName(record.id);
+      const body = recordManifest(record, namespace);
       try {
-        const created = await kubeCall(
+        const created = await kubeCreate(
           client,
-          `create the release record ${recordName(record.id)}`,
-          () => client.core.createNamespacedConfigMap({ namespace, body: recordManifest(record, namespace) })
+          `create the release record ${name}`,
+          {
+            create: (options) => client.core.createNamespacedConfigMap({ namespace, body }, options),
+            readBack: (options) => client.core.readNamespacedConfigMap({ name, namespace }, options),
+            // The record's text holds its times to the millisecond: equal text is this create's.
+            isOurs: (found) => found.data?.[RECORD_DATA_KEY] === body.data?.[RECORD_DATA_KEY]
+          },
+          { signal }
         );
         return requireStored(created);
       } catch (error) {
         throw asConflict(error);
       }
     },
-    async update(stored, record) {
+    async update(stored, record, signal) {
       try {
         const updated = await kubeCall(
           client,
           `update the release record ${recordName(record.id)}`,
-          () => client.core.replaceNamespacedConfigMap({
-            name: recordName(record.id),
-            namespace,
-            body: recordManifest(record, namespace, stored.version)
-          }),
+          (options) => client.core.replaceNamespacedConfigMap(
+            {
+              name: recordName(record.id),
+              namespace,
+              body: recordManifest(record, namespace, stored.version)
+            },
+            options
+          ),
           // Naming the resourceVersion makes a repeat harmless: it is refused, not applied twice.
-          { retry: "safe" }
+          { retry: "safe", signal }
         );
         return requireStored(updated);
       } catch (error) {
         throw asConflict(error);
       }
     },
-    async delete(id) {
+    async delete(id, signal) {
       await kubeRead(
         client,
         `delete the release record ${recordName(id)}`,
-        () => client.core.deleteNamespacedConfigMap({ name: recordName(id), namespace })
+        (options) => client.core.deleteNamespacedConfigMap({ name: recordName(id), namespace }, options),
+        { signal }
       );
     }
   };
@@ -457,7 +488,7 @@ async function listTags(registry, repository) {
       );
     }
     expectOk(response, registry, `list the tags of ${repository}`);
-    const body = await response.json();
+    const body = await jsonOf(response, `${registry.host} answered the tag list of ${repository}`);
     if (Array.isArray(body.tags))
       tags.push(...body.tags.filter((tag) => typeof tag === "string"));
     path = nextPage(response.headers.get("link"));
@@ -548,7 +579,59 @@ function tokenFor(registry, challenge, scope) {
   token.catch(() => registry.tokens.delete(scope));
   return token;
 }
+async function jsonOf(response, what) {
+  const text = await response.text();
+  try {
+    const parsed = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null) return parsed;
+  } catch {
+  }
+  throw new RegistryError("invalid", `${what} with something that is not JSON (${text.length} bytes)`);
+}
+var MAX_ATTEMPTS = 4;
+var MAX_RETRY_AFTER_MS = 1e4;
+var RETRYABLE_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var RetryableAnswer = class extends Error {
+  response;
+  constructor(response) {
+    super(`HTTP ${response.status}`);
+    this.response = response;
+  }
+};
 async function send(registry, path, init, token) {
+  try {
+    return await pRetry(
+      async () => {
+        const response = await sendOnce(registry, path, init, token);
+        if (!RETRYABLE_STATUS.has(response.status)) return response;
+        throw new RetryableAnswer(response);
+      },
+      {
+        retries: MAX_ATTEMPTS - 1,
+        minTimeout: 200,
+        maxTimeout: 2e3,
+        randomize: true,
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          if (!(error instanceof RetryableAnswer) || retriesLeft === 0) return;
+          await error.response.body?.cancel();
+          const wait = retryAfterMs(error.response.headers.get("retry-after"));
+          if (wait !== void 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    );
+  } catch (error) {
+    if (error instanceof RetryableAnswer) return error.response;
+    throw error;
+  }
+}
+function retryAfterMs(value, now = Date.now()) {
+  if (!value) return void 0;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1e3 : Date.parse(value) - now;
+  if (!Number.isFinite(ms) || ms < 0) return void 0;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+async function sendOnce(registry, path, init, token) {
   const headers = new Headers(init.headers);
   if (token) headers.set("Authorization", `Bearer ${token}`);
   else if (registry.connection.credentials)
@@ -618,7 +701,7 @@ async function fetchToken(registry, challenge, scope) {
       }
     );
   }
-  const body = await response.json();
+  const body = await jsonOf(response, `the token service of ${registry.host} answered`);
   const token = typeof body.token === "string" ? body.token : body.access_token;
   if (typeof token !== "string")
     throw new RegistryError("invalid", `the token service of ${registry.host} returned no token`);

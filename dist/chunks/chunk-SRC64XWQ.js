@@ -12,7 +12,7 @@ import {
   liveServiceName,
   liveServiceSpec,
   previewServiceSpec
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   COLORS,
   deploymentName,
@@ -648,6 +648,7 @@ async function revertSwitch(view, stored, intent, cause, deps) {
       { cause }
     );
   }
+  await unretirePrevious(intent, deps);
   await changeRecord(deps.records, stored.record.id, stored, (record) => {
     if (!record) return void 0;
     const { switch: _pending, ...rest } = record;
@@ -665,6 +666,7 @@ async function revertSwitch(view, stored, intent, cause, deps) {
 async function recordSwitched(stored, intent, deps) {
   const now = nowIso(deps.clock);
   const scaleDown = intent.from && intent.scaleDownDelayMs !== void 0 ? { color: intent.from, notBefore: new Date(deps.clock.now() + intent.scaleDownDelayMs).toISOString() } : void 0;
+  await retirePrevious(intent, stored.record.id, now, deps);
   const switched = await changeRecord(deps.records, stored.record.id, stored, (record) => {
     if (!record) return void 0;
     const {
@@ -683,15 +685,25 @@ async function recordSwitched(stored, intent, deps) {
       updatedAt: now
     };
   });
-  if (intent.previousRelease && intent.previousRelease !== stored.record.id) {
-    const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
-    await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
-      if (!record) return void 0;
-      const { scaleDown: _stale, ...rest } = record;
-      return intent.operation === "rollback" ? { ...rest, phase: "rolled-back", rolledBackAt: now, retiredAt: now, updatedAt: now } : { ...rest, retiredAt: now, updatedAt: now };
-    });
-  }
   return (switched ?? stored).record;
+}
+async function retirePrevious(intent, target, now, deps) {
+  if (!intent.previousRelease || intent.previousRelease === target) return;
+  const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
+  await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
+    if (!record) return void 0;
+    const { scaleDown: _stale, ...rest } = record;
+    return intent.operation === "rollback" ? { ...rest, phase: "rolled-back", rolledBackAt: now, retiredAt: now, updatedAt: now } : { ...rest, retiredAt: now, updatedAt: now };
+  });
+}
+async function unretirePrevious(intent, deps) {
+  if (!intent.previousRelease) return;
+  const previous = (await deps.records.list()).find((entry) => entry.record.id === intent.previousRelease);
+  await changeRecord(deps.records, intent.previousRelease, previous, (record) => {
+    if (!record?.retiredAt || record.retiredAt < intent.startedAt) return void 0;
+    const { retiredAt: _r, rolledBackAt: _b, ...rest } = record;
+    return { ...rest, phase: "promoted", updatedAt: nowIso(deps.clock) };
+  });
 }
 async function scaleDownAfterDelay(view, record, deps, signal) {
   const pending = record.scaleDown;
@@ -809,31 +821,29 @@ function holdLock(taken, holder, durationMs, deps) {
   let renewedAt = taken.renewedAt;
   const lostController = new AbortController();
   const stopRenewing = new AbortController();
+  const renewalSignal = AbortSignal.any([stopRenewing.signal, lostController.signal]);
   const lose = (why) => {
     if (lostController.signal.aborted) return;
     deps.log.warn(`lost the namespace lock: ${why}; stopping before any further write`);
     lostController.abort(new EngineError("lock-lost", `lost the namespace lock: ${why}`));
   };
   const renewals = (async () => {
-    while (!stopRenewing.signal.aborted && !lostController.signal.aborted) {
+    while (!renewalSignal.aborted) {
       try {
-        await deps.clock.sleep(durationMs / RENEW_FRACTION, stopRenewing.signal);
-      } catch {
-        return;
-      }
-      if (!holderMayWrite(renewedAt, durationMs, deps.clock.now())) {
-        lose(`no renewal succeeded for ${Math.round((deps.clock.now() - renewedAt) / 1e3)}s`);
-        return;
-      }
-      try {
+        await deps.clock.sleep(durationMs / RENEW_FRACTION, renewalSignal);
         const now = deps.clock.now();
-        stored = await deps.leases.update(stored, heldLease(holder, now, stored.lease, durationMs));
+        stored = await deps.leases.update(
+          stored,
+          heldLease(holder, now, stored.lease, durationMs),
+          renewalSignal
+        );
         renewedAt = now;
       } catch (error) {
+        if (renewalSignal.aborted) return;
         if (error instanceof ConflictError) {
           const current = await deps.leases.read().catch(() => void 0);
-          if (current?.lease.holder !== holder) {
-            lose(`the Lease now names ${current?.lease.holder ?? "nobody"}`);
+          if (current && current.lease.holder !== holder) {
+            lose(`the Lease now names ${current.lease.holder ?? "nobody"}`);
             return;
           }
           if (current) stored = current;
@@ -841,6 +851,7 @@ function holdLock(taken, holder, durationMs, deps) {
       }
     }
   })();
+  const watchdog = watchRenewals(() => renewedAt, durationMs, deps.clock, renewalSignal, lose);
   return {
     holder,
     lost: lostController.signal,
@@ -853,17 +864,46 @@ function holdLock(taken, holder, durationMs, deps) {
     },
     async release() {
       stopRenewing.abort();
-      await renewals;
+      await Promise.all([renewals, watchdog]);
       if (lostController.signal.aborted) return;
-      try {
-        const { holder: _holder, ...released } = stored.lease;
-        await deps.leases.update(stored, { ...released, renewedAt: deps.clock.now(), durationMs });
-      } catch (error) {
-        if (!(error instanceof ConflictError))
-          deps.log.warn(`could not release the namespace lock: ${String(error)}`);
-      }
+      await releaseLease(stored, holder, durationMs, deps);
     }
   };
+}
+async function releaseLease(stored, holder, durationMs, deps) {
+  const deadline = AbortSignal.timeout(durationMs);
+  let current = stored;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const { holder: _holder, ...released } = current.lease;
+      await deps.leases.update(current, { ...released, renewedAt: deps.clock.now(), durationMs }, deadline);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) {
+        deps.log.warn(`could not release the namespace lock: ${String(error)}`);
+        return;
+      }
+      const fresh = await deps.leases.read().catch(() => void 0);
+      if (fresh?.lease.holder !== holder) return;
+      current = fresh;
+    }
+  }
+}
+async function watchRenewals(renewedAt, durationMs, clock, signal, lose) {
+  const marginMs = durationMs / RENEW_FRACTION;
+  while (!signal.aborted) {
+    const last = renewedAt();
+    const left = last + durationMs - marginMs - clock.now();
+    if (left <= 0 || !holderMayWrite(last, durationMs, clock.now())) {
+      lose(`no renewal succeeded for ${Math.round((clock.now() - last) / 1e3)}s`);
+      return;
+    }
+    try {
+      await clock.sleep(left, signal);
+    } catch {
+      return;
+    }
+  }
 }
 
 // src/engine/recover.ts
@@ -945,16 +985,17 @@ async function withGroupLock(input, deps, body) {
   };
   try {
     const reread = () => readGroupView(input, guarded);
-    const view = await recoverGroup(await reread(), { ...input, signal }, guarded);
-    return await body({ view, deps: guarded, lock, signal, reread });
+    const found = await reread();
+    const view = await recoverGroup(found, { ...input, signal }, guarded);
+    return await body({ found, view, deps: guarded, lock, signal, reread });
   } finally {
     await lock.release();
   }
 }
 function guardCluster(cluster, lock) {
-  const check = (write) => (...args) => {
+  const held = () => {
     lock.ensureHeld();
-    return write(...args);
+    return lock.lost;
   };
   return {
     namespace: cluster.namespace,
@@ -963,29 +1004,37 @@ function guardCluster(cluster, lock) {
     readRolloutSnapshot: () => cluster.readRolloutSnapshot(),
     watchRollout: (signal) => cluster.watchRollout(signal),
     readEvents: (names) => cluster.readEvents(names),
-    createNamespace: check(() => cluster.createNamespace()),
-    applyDeployment: check((spec) => cluster.applyDeployment(spec)),
-    applyService: check((spec) => cluster.applyService(spec)),
-    selectServiceColor: check((name, color) => cluster.selectServiceColor(name, color)),
-    scaleDeployment: check((name, replicas) => cluster.scaleDeployment(name, replicas)),
-    deleteService: check((name) => cluster.deleteService(name))
+    createNamespace: async () => cluster.createNamespace(held()),
+    applyDeployment: async (spec) => cluster.applyDeployment(spec, held()),
+    applyService: async (spec) => cluster.applyService(spec, held()),
+    selectServiceColor: async (name, color) => cluster.selectServiceColor(name, color, held()),
+    scaleDeployment: async (name, replicas) => cluster.scaleDeployment(name, replicas, held()),
+    deleteService: async (name) => cluster.deleteService(name, held())
   };
 }
 function guardRecords(records, lock) {
+  const held = () => {
+    lock.ensureHeld();
+    return lock.lost;
+  };
   return {
     list: () => records.list(),
-    create: (record) => {
-      lock.ensureHeld();
-      return records.create(record);
-    },
-    update: (stored, record) => {
-      lock.ensureHeld();
-      return records.update(stored, record);
-    },
-    delete: (id) => {
-      lock.ensureHeld();
-      return records.delete(id);
-    }
+    create: async (record) => records.create(record, held()),
+    update: async (stored, record) => records.update(stored, record, held()),
+    delete: async (id) => records.delete(id, held())
+  };
+}
+function guardJobs(jobs, lock) {
+  const held = () => {
+    lock.ensureHeld();
+    return lock.lost;
+  };
+  return {
+    createJob: async (spec) => jobs.createJob(spec, held()),
+    watchJob: (name, signal) => jobs.watchJob(name, signal),
+    readLog: (pod) => jobs.readLog(pod),
+    deleteJob: async (name, timeoutMs) => jobs.deleteJob(name, timeoutMs, held()),
+    listJobs: () => jobs.listJobs()
   };
 }
 function nothingOnStandby(view) {
@@ -1022,5 +1071,6 @@ export {
   catalogServices,
   forEachLimited,
   withGroupLock,
+  guardJobs,
   nothingOnStandby
 };

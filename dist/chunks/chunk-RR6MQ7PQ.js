@@ -4,7 +4,7 @@ import {
   connectKube,
   engineDepsFor,
   runContextFrom
-} from "./chunk-AFIA6ADD.js";
+} from "./chunk-IPUUXPZD.js";
 import {
   info,
   warning

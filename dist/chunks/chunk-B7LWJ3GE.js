@@ -3,15 +3,18 @@ const require = __greenlightRequire(import.meta.url);
 import {
   optionalInput,
   requiredInput
-} from "./chunk-SLHB5AT2.js";
+} from "./chunk-BXDNX7JK.js";
 import {
+  groupFilePath,
   loadGroupWithOverrides
-} from "./chunk-Z2QY6FNB.js";
+} from "./chunk-2KMVQNUA.js";
 import {
   InputError
 } from "./chunk-L2HEXJUQ.js";
 
 // src/runner/group-inputs.ts
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 var GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 function readGroupInputs(source) {
   const group = requiredInput(source, "group");
@@ -26,7 +29,14 @@ function workspace() {
   return process.env.GITHUB_WORKSPACE ?? process.cwd();
 }
 function loadActionGroup(inputs, overrides = []) {
-  return loadGroupWithOverrides({ cwd: workspace(), groupsDir: inputs.groupsDir }, inputs.group, overrides);
+  const location = { cwd: workspace(), groupsDir: inputs.groupsDir };
+  const file = groupFilePath(location, inputs.group);
+  if (!existsSync(resolve(location.cwd, file))) {
+    throw new InputError(
+      `Input "group": no group file ${file} in the workspace (a group is a file of groups-dir "${inputs.groupsDir}", named without .yaml, or a path to one)`
+    );
+  }
+  return loadGroupWithOverrides(location, inputs.group, overrides);
 }
 
 export {

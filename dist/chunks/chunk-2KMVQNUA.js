@@ -9402,8 +9402,11 @@ function groupNameOf(file) {
   return basename(file, extname(file));
 }
 function groupFilePath(location, groupRef) {
-  if (groupRef.includes("/") || isYaml(groupRef)) return groupRef;
-  return join(location.groupsDir, `${groupRef}.yaml`);
+  if (isYaml(groupRef)) return groupRef;
+  if (!groupRef.includes("/")) return join(location.groupsDir, `${groupRef}.yaml`);
+  throw new InputError(
+    `group "${groupRef}": expected a group name such as "master" or the path of a group file ending in .yaml`
+  );
 }
 function loadCatalogResult(location) {
   const read = readConfigFile(location.cwd, catalogPath(location));
@@ -9482,6 +9485,7 @@ export {
   formatDiagnostic,
   ConfigError,
   listGroupFiles,
+  groupFilePath,
   loadCatalog,
   checkGroupFile,
   validateGroupsDir,

@@ -2,31 +2,30 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps
-} from "./chunk-AZQNW6HE.js";
+} from "./chunk-RR6MQ7PQ.js";
 import {
   deployGroup,
   liveColorsOfPlan,
   planGroup,
   previewUrls
-} from "./chunk-MYTB7DXF.js";
+} from "./chunk-ZQOTO6TB.js";
 import {
   planToJson,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-AVWY7EAB.js";
+} from "./chunk-OZVTXWXG.js";
 import {
   readGroupView
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   connectRegistry
-} from "./chunk-AFIA6ADD.js";
-import "./chunk-RE2SCMYD.js";
+} from "./chunk-IPUUXPZD.js";
+import "./chunk-KIGFZQ7D.js";
 import "./chunk-OGDFHWAX.js";
 import {
   info,
   setOutput,
-  setSecret,
   summary
 } from "./chunk-XENWERP3.js";
 import "./chunk-C337HVKU.js";
@@ -39,7 +38,6 @@ import "./chunk-KSZB5HZC.js";
 // actions/deploy-group/main.ts
 async function run(inputs) {
   const { validated } = inputs;
-  if (process.env.REGISTRY_PASSWORD) setSecret(process.env.REGISTRY_PASSWORD);
   const images = connectRegistry({ registry: inputs.registry, env: process.env, region: inputs.awsRegion });
   const deps = actionEngineDeps(validated);
   if (inputs.dryRun) {

@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   applyReleaseToColor
-} from "./chunk-AVWY7EAB.js";
+} from "./chunk-OZVTXWXG.js";
 import {
   changeRecord,
   colorTargets,
@@ -19,10 +19,10 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   inClusterUrl
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   describeSelector,
   nearest
@@ -241,13 +241,10 @@ async function deployGroup(input, deps) {
   const planned = await planGroup(input, deps);
   const before = noOpOutcome(planned.plan, viewOf(input.group, input.catalog, planned.objects, /* @__PURE__ */ new Map()));
   if (before === "already-live") return finished(planned.plan, before, void 0);
-  if (before === "already-on-standby" && await standbyIsReady(planned.plan, input, deps)) {
-    const records = await deps.records.list();
-    return finished(
-      planned.plan,
-      before,
-      records.find((entry) => entry.record.id === planned.plan.releaseId)?.record
-    );
+  if (before === "already-on-standby") {
+    const record = (await deps.records.list()).find((entry) => entry.record.id === planned.plan.releaseId);
+    if (isSettled(record) && await standbyIsReady(planned.plan, input, deps))
+      return finished(planned.plan, before, record?.record);
   }
   await ensureNamespace(planned.plan, deps);
   return withGroupLock(input, deps, async (session) => {
@@ -255,11 +252,14 @@ async function deployGroup(input, deps) {
     const outcome = noOpOutcome(plan, session.view);
     if (outcome === "already-live") return finished(plan, outcome, void 0);
     const existing = session.view.records.get(plan.releaseId);
-    if (outcome === "already-on-standby" && await standbyIsReady(plan, input, session.deps)) {
+    if (outcome === "already-on-standby" && isSettled(existing) && await standbyIsReady(plan, input, session.deps)) {
       return finished(plan, outcome, existing?.record);
     }
     return rollOutStandby(plan, existing, input, session);
   });
+}
+function isSettled(stored) {
+  return stored !== void 0 && stored.record.phase !== "deploying";
 }
 function finished(plan, outcome, record) {
   return { outcome, plan, releaseId: plan.releaseId, standbyColor: plan.standbyColor, record };

@@ -40,6 +40,9 @@ function listInput(source, name) {
   const items = lines.length === 1 ? value.split(",") : lines;
   return items.map((item) => item.trim()).filter((item) => item && !item.startsWith("#"));
 }
+function withoutActionInputs(env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
 
 export {
   requiredInput,
@@ -47,5 +50,6 @@ export {
   booleanInput,
   choiceInput,
   durationInput,
-  listInput
+  listInput,
+  withoutActionInputs
 };

@@ -7,8 +7,8 @@ import {
   lazyRegistry,
   runContextFrom,
   systemClock
-} from "./chunk-AFIA6ADD.js";
-import "./chunk-RE2SCMYD.js";
+} from "./chunk-IPUUXPZD.js";
+import "./chunk-KIGFZQ7D.js";
 import "./chunk-BABA3YGI.js";
 import "./chunk-R6Y2HZ7J.js";
 import "./chunk-L2HEXJUQ.js";

@@ -3,27 +3,29 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-MBL2HEWL.js";
+} from "./chunk-Z5QZHK4F.js";
 import {
   actionEngineDeps
-} from "./chunk-AZQNW6HE.js";
+} from "./chunk-RR6MQ7PQ.js";
 import {
   workspace
-} from "./chunk-PI62TEI6.js";
-import "./chunk-SLHB5AT2.js";
+} from "./chunk-B7LWJ3GE.js";
+import {
+  withoutActionInputs
+} from "./chunk-BXDNX7JK.js";
 import {
   runIntegrationTests
-} from "./chunk-ATSU4MXE.js";
+} from "./chunk-QP4C5GCK.js";
 import "./chunk-KPV6YZKB.js";
-import "./chunk-OBJPFE5J.js";
-import "./chunk-FGF7X5J7.js";
+import "./chunk-LJBZTKTZ.js";
+import "./chunk-SRC64XWQ.js";
 import {
   connectKube,
   connectRegistry,
   lazyRegistry
-} from "./chunk-AFIA6ADD.js";
-import "./chunk-RE2SCMYD.js";
-import "./chunk-Z2QY6FNB.js";
+} from "./chunk-IPUUXPZD.js";
+import "./chunk-KIGFZQ7D.js";
+import "./chunk-2KMVQNUA.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";
 import "./chunk-KSGAWSJL.js";
@@ -64,7 +66,8 @@ async function run(inputs) {
     },
     testDepsFor(deps, connectKube(process.env), {
       images,
-      env: process.env,
+      // the test command's environment: the job's, never the action's inputs (the token)
+      env: withoutActionInputs(process.env),
       reporter,
       tempRoot: process.env.RUNNER_TEMP
     })

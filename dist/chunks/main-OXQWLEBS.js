@@ -3,36 +3,36 @@ const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps,
   actionKubeClient
-} from "./chunk-AZQNW6HE.js";
+} from "./chunk-RR6MQ7PQ.js";
 import {
   workspace
-} from "./chunk-PI62TEI6.js";
-import "./chunk-SLHB5AT2.js";
+} from "./chunk-B7LWJ3GE.js";
+import "./chunk-BXDNX7JK.js";
 import {
   promoteRelease,
   rejectRelease,
   resolveSwitchProbe,
   rollbackRelease,
   switchProbesFor
-} from "./chunk-LEIP2ZTE.js";
+} from "./chunk-IKS7RHWZ.js";
 import {
   historyEntry,
   renderProbeLine,
   renderProbeMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-AVWY7EAB.js";
-import "./chunk-OBJPFE5J.js";
+} from "./chunk-OZVTXWXG.js";
+import "./chunk-LJBZTKTZ.js";
 import {
   readGroupView
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   connectRegistry
-} from "./chunk-AFIA6ADD.js";
-import "./chunk-RE2SCMYD.js";
+} from "./chunk-IPUUXPZD.js";
+import "./chunk-KIGFZQ7D.js";
 import {
   requiredGroups
-} from "./chunk-Z2QY6FNB.js";
+} from "./chunk-2KMVQNUA.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";
 import {

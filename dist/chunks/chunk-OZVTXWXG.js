@@ -9,14 +9,14 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   deploymentSpecOf,
   inClusterUrl,
   liveServiceName,
   servicesToApply,
   supportServiceSpecs
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   describeSelector
 } from "./chunk-OGDFHWAX.js";

@@ -9,20 +9,21 @@ import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-OBJPFE5J.js";
+} from "./chunk-LJBZTKTZ.js";
 import {
   catalogServices,
   changeRecord,
   digestsOf,
+  guardJobs,
   nowIso,
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   colorServiceName,
   inClusterUrl
-} from "./chunk-RE2SCMYD.js";
+} from "./chunk-KIGFZQ7D.js";
 import {
   parseDuration
 } from "./chunk-KUEXGX5L.js";
@@ -721,7 +722,13 @@ async function runIntegrationTests(input, deps) {
     const pending = pendingRun(target, record, input.catalog, deps.run.runUrl);
     const warnings = [...(await deps.reporter.reportPending(pending)).warnings];
     deps.log.info(`testing release ${record.id} on ${target.color} (${spec.mode}: ${spec.run})`);
-    const ran = image === void 0 ? await runCommand(spec, target, input, deps, session.signal) : await runJob(spec, image, target, deps, session.signal);
+    const ran = image === void 0 ? await runCommand(spec, target, input, deps, session.signal) : await runJob(
+      spec,
+      image,
+      target,
+      { ...deps, jobs: guardJobs(deps.jobs, session.lock) },
+      session.signal
+    );
     const verdict = testVerdict(ran.outcome, ran.junit);
     const totals = totalsOf("report" in ran.junit ? ran.junit.report : void 0);
     const recorded = await recordVerification(

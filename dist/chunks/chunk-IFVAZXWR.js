@@ -5,6 +5,7 @@ import {
   getInput,
   setFailed,
   setOutput,
+  setSecret,
   summary
 } from "./chunk-XENWERP3.js";
 import {
@@ -15,6 +16,7 @@ import {
 // src/runner/run-action.ts
 var actionsInputSource = { get: (name) => getInput(name) };
 async function runAction(readInputs, load) {
+  if (process.env.REGISTRY_PASSWORD) setSecret(process.env.REGISTRY_PASSWORD);
   try {
     const inputs = readInputs(actionsInputSource);
     const body = await load();
@@ -23,12 +25,13 @@ async function runAction(readInputs, load) {
     if (!(error instanceof GreenlightError)) {
       debug(describeError(error));
       setFailed(String(error));
-      return;
+    } else {
+      setOutput("failure", error.kind);
+      setFailed(describeError(error));
+      await writeFailureSummary(error);
     }
-    setOutput("failure", error.kind);
-    setFailed(describeError(error));
-    await writeFailureSummary(error);
   }
+  process.exit();
 }
 async function writeFailureSummary(error) {
   if (!process.env.GITHUB_STEP_SUMMARY) return;

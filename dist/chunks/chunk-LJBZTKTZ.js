@@ -5,7 +5,7 @@ import {
   judgeRollout,
   nothingOnStandby,
   standbyReleaseId
-} from "./chunk-FGF7X5J7.js";
+} from "./chunk-SRC64XWQ.js";
 import {
   EngineError
 } from "./chunk-L2HEXJUQ.js";
