@@ -6,6 +6,7 @@
  */
 import type { CatalogService } from './config/types.ts';
 import type { Color } from './naming.ts';
+import type { TestJobSpec } from './testing.ts';
 import { inClusterUrl, liveServiceName } from './workload.ts';
 
 /** Marks the probe's report lines (sample-apps/switch-probe/src/probe.js says the same). */
@@ -43,14 +44,8 @@ export function probeTargets(services: readonly CatalogService[], namespace: str
   }));
 }
 
-export interface ProbeJobSpec {
-  name: string;
-  group: string;
-  releaseId: string;
-  image: string;
-  env: [string, string][];
-  activeDeadlineSeconds: number;
-}
+/** The probe's Job has the shape of a test Job: one pod, its image, its env, a deadline. */
+export type ProbeJobSpec = TestJobSpec;
 
 /** `greenlight-probe-<release>-<base36 time>`: one name per switch, at most 63 characters. */
 export function probeJobName(releaseId: string, nowMs: number): string {

@@ -6,6 +6,7 @@
  */
 
 import { delimiter } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   ApiException,
   AppsV1Api,
@@ -278,23 +279,12 @@ function isRetryable(error: KubeError, safety: RetrySafety): boolean {
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
+  }
 }
 
 class RequestTimeout extends Error {

@@ -9,6 +9,7 @@ import type {
   V1Deployment,
   V1Job,
   V1Lease,
+  V1ResourceRequirements,
   V1Service,
 } from '@kubernetes/client-node';
 import { type LeaseState, LOCK_LEASE_NAME } from '../core/lock.ts';
@@ -185,37 +186,7 @@ export const TEST_CONTAINER = 'tests';
 
 /** The test Job: one pod, never retried (a flaky suite must not pass on a second try), bounded by its deadline. */
 export function jobManifest(spec: TestJobSpec, namespace: string): V1Job {
-  const labels = {
-    [LABEL_MANAGED_BY]: MANAGED_BY,
-    [LABEL_GROUP]: labelValue(spec.group),
-    [LABEL_RELEASE]: labelValue(spec.releaseId),
-    [LABEL_TEST_RUN]: spec.name,
-  };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: spec.name, namespace, labels },
-    spec: {
-      backoffLimit: 0,
-      activeDeadlineSeconds: spec.activeDeadlineSeconds,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 5,
-          containers: [
-            {
-              name: TEST_CONTAINER,
-              image: spec.image,
-              imagePullPolicy: 'IfNotPresent',
-              env: spec.env.map(([name, value]) => ({ name, value })),
-            },
-          ],
-        },
-      },
-    },
-  };
+  return oneShotJob(spec, namespace, { runLabel: LABEL_TEST_RUN, container: TEST_CONTAINER });
 }
 
 export const PROBE_CONTAINER = 'probe';
@@ -227,11 +198,31 @@ const PROBE_TTL_SECONDS = 600;
  * token (it only sends HTTP requests to the group's Services) and small resources.
  */
 export function probeJobManifest(spec: ProbeJobSpec, namespace: string): V1Job {
+  return oneShotJob(spec, namespace, {
+    runLabel: LABEL_PROBE_RUN,
+    container: PROBE_CONTAINER,
+    ttlSecondsAfterFinished: PROBE_TTL_SECONDS,
+    automountServiceAccountToken: false,
+    resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+  });
+}
+
+interface OneShotJobOptions {
+  /** the label that names this run, on the Job and its pod */
+  runLabel: string;
+  container: string;
+  ttlSecondsAfterFinished?: number;
+  automountServiceAccountToken?: boolean;
+  resources?: V1ResourceRequirements;
+}
+
+/** One pod that runs once: never retried, no Service links, a short grace period. */
+function oneShotJob(spec: TestJobSpec, namespace: string, options: OneShotJobOptions): V1Job {
   const labels = {
     [LABEL_MANAGED_BY]: MANAGED_BY,
     [LABEL_GROUP]: labelValue(spec.group),
     [LABEL_RELEASE]: labelValue(spec.releaseId),
-    [LABEL_PROBE_RUN]: spec.name,
+    [options.runLabel]: spec.name,
   };
   return {
     apiVersion: 'batch/v1',
@@ -240,21 +231,25 @@ export function probeJobManifest(spec: ProbeJobSpec, namespace: string): V1Job {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: spec.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: PROBE_TTL_SECONDS,
+      ...(options.ttlSecondsAfterFinished === undefined
+        ? {}
+        : { ttlSecondsAfterFinished: options.ttlSecondsAfterFinished }),
       template: {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
           enableServiceLinks: false,
-          automountServiceAccountToken: false,
+          ...(options.automountServiceAccountToken === undefined
+            ? {}
+            : { automountServiceAccountToken: options.automountServiceAccountToken }),
           terminationGracePeriodSeconds: 5,
           containers: [
             {
-              name: PROBE_CONTAINER,
+              name: options.container,
               image: spec.image,
               imagePullPolicy: 'IfNotPresent',
               env: spec.env.map(([name, value]) => ({ name, value })),
-              resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+              ...(options.resources ? { resources: options.resources } : {}),
             },
           ],
         },

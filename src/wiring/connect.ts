@@ -3,7 +3,9 @@
  * set up the same way for both, from the environment map the entry point hands over
  * (the CLI's io.env, the action's process.env). Nothing below src/wiring reads process.env.
  */
+
 import { hostname, userInfo } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { InputError } from '../core/errors.ts';
 import type { Clock, ImageRegistry, ProgressLog } from '../core/ports.ts';
 import type { EngineDeps, RunContext } from '../engine/deps.ts';
@@ -68,23 +70,14 @@ export function connectKube(env: Env, kubeconfigPath?: string): KubeClient {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        signal?.removeEventListener('abort', abort);
-        resolve();
-      }
-      function abort() {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      }
-      signal?.addEventListener('abort', abort, { once: true });
-    }),
+  // rejects with the signal's own reason (node's timer rejects with an AbortError)
+  sleep: async (ms, signal) => {
+    try {
+      await delay(ms, undefined, signal ? { signal } : {});
+    } catch (error) {
+      throw signal?.aborted ? signal.reason : error;
+    }
+  },
 };
 
 /** Who runs this: the workflow run on a runner, user@host on a laptop. */

@@ -7,19 +7,11 @@ import { decodeReport } from './decode.ts';
 import { JUnitError, NOT_JUNIT_HINT } from './error.ts';
 import { ReportReader } from './reader.ts';
 import { boundedAttribute } from './text.ts';
-import type { JUnitReport } from './types.ts';
+import type { JUnitLimits, JUnitReport } from './types.ts';
 
 export { decodeReport } from './decode.ts';
 export { JUnitError } from './error.ts';
-
-export interface JUnitLimits {
-  /** Reports larger than this are refused before parsing. */
-  maxBytes: number;
-  /** Elements nested deeper than this are refused. */
-  maxDepth: number;
-  /** More `<testcase>` elements than this are refused. */
-  maxCases: number;
-}
+export type { JUnitLimits } from './types.ts';
 
 export const DEFAULT_JUNIT_LIMITS: JUnitLimits = {
   maxBytes: 32 * 1024 * 1024,

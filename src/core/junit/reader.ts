@@ -9,12 +9,12 @@
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { JUnitError, NOT_JUNIT_HINT } from './error.ts';
-import type { JUnitLimits } from './parse.ts';
 import { BoundedText, boundedAttribute } from './text.ts';
 import { parseJUnitTime } from './time.ts';
 import type {
   CaseStatus,
   JUnitCase,
+  JUnitLimits,
   JUnitReport,
   JUnitSuite,
   JUnitSuiteError,

@@ -75,3 +75,12 @@ export interface JUnitReport {
 export function junitPassed(report: Pick<JUnitReport, 'totals' | 'suiteErrors'>): boolean {
   return report.totals.failures === 0 && report.totals.errors === 0 && report.suiteErrors.length === 0;
 }
+
+export interface JUnitLimits {
+  /** Reports larger than this are refused before parsing. */
+  maxBytes: number;
+  /** Elements nested deeper than this are refused. */
+  maxDepth: number;
+  /** More `<testcase>` elements than this are refused. */
+  maxCases: number;
+}
