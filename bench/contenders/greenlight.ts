@@ -1,20 +1,14 @@
 /**
- * ====================================================================================
- * THE GREENLIGHT CONTENDER: where the lead plugs the engine in.
- * ====================================================================================
- * It drives the CLI exactly as a person would:
+ * The Greenlight contender drives the CLI exactly as a person would:
  *
  *   node bin/greenlight.js deploy GROUP --groups-dir DIR --registry HOST --kubeconfig PATH
- *   node bin/greenlight.js promote GROUP --force --reason bench --groups-dir DIR --kubeconfig PATH
+ *   node bin/greenlight.js promote GROUP --force --reason bench --scale-down-delay keep ...
  *
- * and is skipped (with the reason in the results) while `greenlight --help` lists no
- * `deploy` and `promote` commands. Once the engine is there, `npm run bench` runs it
- * with no other change; check these against the final CLI:
- *   - the flags above (DEPLOY_ARGS, PROMOTE_ARGS);
- *   - `deploy` returns only once every standby Deployment is Available;
- *   - `promote --force` switches without a recorded verification;
- *   - the first deploy of a group (no live color yet) goes to a standby and the
- *     following `promote --force` makes it live (prepare() relies on that).
+ * `deploy` returns once every standby Deployment is Available; `promote --force` switches
+ * without a recorded verification (the benchmark measures the switch, not the tests); the
+ * first deploy of a group goes to a standby and the following promote makes it live
+ * (prepare() relies on that). It is skipped, with the reason in the results, if the CLI
+ * ever lists no `deploy` or `promote`. GREENLIGHT_BENCH_CPU_PROF=DIR profiles every run.
  * The runner counts the CLI's requests under its own identity (`greenlight`), observes
  * the live Services `<svc>` (selector label greenlight.dev/color) for the mixed window,
  * and takes the peak RSS of the CLI process from GNU time.
