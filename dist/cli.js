@@ -4,13 +4,13 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-ZQOTO6TB.js";
+} from "./chunks/chunk-6FCAO4YQ.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,
   junitPassed,
   runIntegrationTests
-} from "./chunks/chunk-QP4C5GCK.js";
+} from "./chunks/chunk-CPHK4SYE.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   JUnitError,
@@ -26,7 +26,7 @@ import {
   resolveSwitchProbe,
   rollbackRelease,
   switchProbesFor
-} from "./chunks/chunk-IKS7RHWZ.js";
+} from "./chunks/chunk-PSZSQAIY.js";
 import {
   groupStatus,
   historyEntry,
@@ -37,8 +37,8 @@ import {
   renderProbeLine,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-OZVTXWXG.js";
-import "./chunks/chunk-LJBZTKTZ.js";
+} from "./chunks/chunk-P7QOQSMF.js";
+import "./chunks/chunk-SFZU7TAF.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   colorTargets,
@@ -46,11 +46,11 @@ import {
   scaleColor,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-SRC64XWQ.js";
+} from "./chunks/chunk-IPFORNOJ.js";
 import {
   connectRegistry
-} from "./chunks/chunk-IPUUXPZD.js";
-import "./chunks/chunk-KIGFZQ7D.js";
+} from "./chunks/chunk-FDJPS3KN.js";
+import "./chunks/chunk-2M56IMSN.js";
 import {
   ConfigError,
   checkGroupFile,
@@ -136,7 +136,7 @@ function groupCommand(spec) {
         group,
         spec.overrides?.(parsed) ?? []
       );
-      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-JTN5DPKI.js");
+      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-BK7LRN5X.js");
       const client = connectKube(
         io.env,
         values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
@@ -185,7 +185,7 @@ var deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JTN5DPKI.js");
+    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-BK7LRN5X.js");
     const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const result = await deployGroup(
       {
@@ -457,7 +457,7 @@ var planCommand = groupCommand({
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
   async run({ parsed, validated, deps, io, json }) {
-    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-JTN5DPKI.js");
+    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-BK7LRN5X.js");
     const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
@@ -725,8 +725,8 @@ var testCommand = groupCommand({
   },
   check: (parsed) => !MODES.includes(parsed.values.mode) ? `--mode: expected one of ${MODES.join(", ")}, got "${parsed.values.mode}"` : parsed.values.urls !== void 0 && !["port-forward", "in-cluster"].includes(parsed.values.urls) ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"` : void 0,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry: connectRegistry2, lazyRegistry } = await import("./chunks/connect-JTN5DPKI.js");
-    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-SEIA4FD7.js");
+    const { connectRegistry: connectRegistry2, lazyRegistry } = await import("./chunks/connect-BK7LRN5X.js");
+    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-4UHLDFK4.js");
     const images = lazyRegistry(
       () => connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env })
     );

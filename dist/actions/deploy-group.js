@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-B7LWJ3GE.js";
+} from "../chunks/chunk-TJBCZVHW.js";
 import {
   runAction
 } from "../chunks/chunk-IFVAZXWR.js";
@@ -41,4 +41,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-6HW3J4LH.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-64BY6NQ7.js")).run);

@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-B7LWJ3GE.js";
+} from "../chunks/chunk-TJBCZVHW.js";
 import {
   runAction
 } from "../chunks/chunk-IFVAZXWR.js";
@@ -43,4 +43,4 @@ function readRunIntegrationInputs(source) {
 }
 
 // actions/run-integration/index.ts
-await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-5VCL2P3L.js")).run);
+await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-XD2AAZL5.js")).run);

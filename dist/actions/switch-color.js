@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-B7LWJ3GE.js";
+} from "../chunks/chunk-TJBCZVHW.js";
 import {
   runAction
 } from "../chunks/chunk-IFVAZXWR.js";
@@ -56,4 +56,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-OXQWLEBS.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-DEBD5743.js")).run);

@@ -12,7 +12,7 @@ import {
   liveServiceName,
   liveServiceSpec,
   previewServiceSpec
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   COLORS,
   deploymentName,

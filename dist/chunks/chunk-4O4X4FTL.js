@@ -22,7 +22,7 @@ import {
   kubeCreate,
   kubeRead,
   observePod
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   createCommandRunner
 } from "./chunk-KSGAWSJL.js";

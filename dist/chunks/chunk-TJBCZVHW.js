@@ -18,9 +18,10 @@ import { resolve } from "node:path";
 var GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 function readGroupInputs(source) {
   const group = requiredInput(source, "group");
-  if (!GROUP_REF.test(group) || group.split("/").includes("..")) {
+  const path = group.includes("/");
+  if (!GROUP_REF.test(group) || group.split("/").includes("..") || path && !/\.ya?ml$/.test(group)) {
     throw new InputError(
-      `Input "group": expected a group name such as "master" or a path such as "groups/master.yaml", got "${group}"`
+      `Input "group": expected a group name such as "master" or the path of a group file such as "groups/master.yaml", got "${group}"`
     );
   }
   return { group, groupsDir: optionalInput(source, "groups-dir") ?? "groups" };

@@ -30,7 +30,7 @@ import {
   recordName,
   serviceManifest,
   setHeaderOptions
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   ACCEPTED_MANIFEST_TYPES,
   RegistryError,
@@ -45,6 +45,7 @@ import {
 
 // src/wiring/connect.ts
 import { hostname, userInfo } from "node:os";
+import { setTimeout as delay } from "node:timers/promises";
 
 // src/kube/cluster.ts
 var apply = (options) => setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply, options);
@@ -747,22 +748,14 @@ function connectKube(env, kubeconfigPath) {
 }
 var systemClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
+  // rejects with the signal's own reason (node's timer rejects with an AbortError)
+  sleep: async (ms, signal) => {
+    try {
+      await delay(ms, void 0, signal ? { signal } : {});
+    } catch (error) {
+      throw signal?.aborted ? signal.reason : error;
     }
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener("abort", abort, { once: true });
-  })
+  }
 };
 function runContextFrom(env) {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;

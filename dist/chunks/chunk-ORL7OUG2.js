@@ -4,7 +4,7 @@ import {
   connectKube,
   engineDepsFor,
   runContextFrom
-} from "./chunk-IPUUXPZD.js";
+} from "./chunk-FDJPS3KN.js";
 import {
   info,
   warning

@@ -10,12 +10,12 @@ import {
   probeTargets,
   recordedServicePlans,
   unmeasuredProbe
-} from "./chunk-OZVTXWXG.js";
+} from "./chunk-P7QOQSMF.js";
 import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-LJBZTKTZ.js";
+} from "./chunk-SFZU7TAF.js";
 import {
   catalogServices,
   changeRecord,
@@ -32,7 +32,7 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   KubeError,
   LABEL_PROBE_RUN,
@@ -42,7 +42,7 @@ import {
   kubeRead,
   observePod,
   probeJobManifest
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   EngineError,
   InputError

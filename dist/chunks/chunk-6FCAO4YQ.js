@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   applyReleaseToColor
-} from "./chunk-OZVTXWXG.js";
+} from "./chunk-P7QOQSMF.js";
 import {
   changeRecord,
   colorTargets,
@@ -19,10 +19,10 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   inClusterUrl
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   describeSelector,
   nearest

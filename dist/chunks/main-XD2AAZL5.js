@@ -3,28 +3,28 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-Z5QZHK4F.js";
+} from "./chunk-4O4X4FTL.js";
 import {
   actionEngineDeps
-} from "./chunk-RR6MQ7PQ.js";
+} from "./chunk-ORL7OUG2.js";
 import {
   workspace
-} from "./chunk-B7LWJ3GE.js";
+} from "./chunk-TJBCZVHW.js";
 import {
   withoutActionInputs
 } from "./chunk-BXDNX7JK.js";
 import {
   runIntegrationTests
-} from "./chunk-QP4C5GCK.js";
+} from "./chunk-CPHK4SYE.js";
 import "./chunk-KPV6YZKB.js";
-import "./chunk-LJBZTKTZ.js";
-import "./chunk-SRC64XWQ.js";
+import "./chunk-SFZU7TAF.js";
+import "./chunk-IPFORNOJ.js";
 import {
   connectKube,
   connectRegistry,
   lazyRegistry
-} from "./chunk-IPUUXPZD.js";
-import "./chunk-KIGFZQ7D.js";
+} from "./chunk-FDJPS3KN.js";
+import "./chunk-2M56IMSN.js";
 import "./chunk-2KMVQNUA.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";

@@ -2,26 +2,26 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps
-} from "./chunk-RR6MQ7PQ.js";
+} from "./chunk-ORL7OUG2.js";
 import {
   deployGroup,
   liveColorsOfPlan,
   planGroup,
   previewUrls
-} from "./chunk-ZQOTO6TB.js";
+} from "./chunk-6FCAO4YQ.js";
 import {
   planToJson,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-OZVTXWXG.js";
+} from "./chunk-P7QOQSMF.js";
 import {
   readGroupView
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   connectRegistry
-} from "./chunk-IPUUXPZD.js";
-import "./chunk-KIGFZQ7D.js";
+} from "./chunk-FDJPS3KN.js";
+import "./chunk-2M56IMSN.js";
 import "./chunk-OGDFHWAX.js";
 import {
   info,

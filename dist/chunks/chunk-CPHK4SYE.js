@@ -9,7 +9,7 @@ import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-LJBZTKTZ.js";
+} from "./chunk-SFZU7TAF.js";
 import {
   catalogServices,
   changeRecord,
@@ -19,11 +19,11 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   colorServiceName,
   inClusterUrl
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   parseDuration
 } from "./chunk-KUEXGX5L.js";

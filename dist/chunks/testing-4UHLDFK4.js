@@ -3,9 +3,9 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-Z5QZHK4F.js";
+} from "./chunk-4O4X4FTL.js";
 import "./chunk-KPV6YZKB.js";
-import "./chunk-KIGFZQ7D.js";
+import "./chunk-2M56IMSN.js";
 import "./chunk-KSGAWSJL.js";
 import "./chunk-C337HVKU.js";
 import "./chunk-R6Y2HZ7J.js";

@@ -3,10 +3,10 @@ const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps,
   actionKubeClient
-} from "./chunk-RR6MQ7PQ.js";
+} from "./chunk-ORL7OUG2.js";
 import {
   workspace
-} from "./chunk-B7LWJ3GE.js";
+} from "./chunk-TJBCZVHW.js";
 import "./chunk-BXDNX7JK.js";
 import {
   promoteRelease,
@@ -14,22 +14,22 @@ import {
   resolveSwitchProbe,
   rollbackRelease,
   switchProbesFor
-} from "./chunk-IKS7RHWZ.js";
+} from "./chunk-PSZSQAIY.js";
 import {
   historyEntry,
   renderProbeLine,
   renderProbeMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-OZVTXWXG.js";
-import "./chunk-LJBZTKTZ.js";
+} from "./chunk-P7QOQSMF.js";
+import "./chunk-SFZU7TAF.js";
 import {
   readGroupView
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   connectRegistry
-} from "./chunk-IPUUXPZD.js";
-import "./chunk-KIGFZQ7D.js";
+} from "./chunk-FDJPS3KN.js";
+import "./chunk-2M56IMSN.js";
 import {
   requiredGroups
 } from "./chunk-2KMVQNUA.js";

@@ -9,14 +9,14 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   deploymentSpecOf,
   inClusterUrl,
   liveServiceName,
   servicesToApply,
   supportServiceSpecs
-} from "./chunk-KIGFZQ7D.js";
+} from "./chunk-2M56IMSN.js";
 import {
   describeSelector
 } from "./chunk-OGDFHWAX.js";

@@ -5,7 +5,7 @@ import {
   judgeRollout,
   nothingOnStandby,
   standbyReleaseId
-} from "./chunk-SRC64XWQ.js";
+} from "./chunk-IPFORNOJ.js";
 import {
   EngineError
 } from "./chunk-L2HEXJUQ.js";

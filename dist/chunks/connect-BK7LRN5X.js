@@ -7,8 +7,8 @@ import {
   lazyRegistry,
   runContextFrom,
   systemClock
-} from "./chunk-IPUUXPZD.js";
-import "./chunk-KIGFZQ7D.js";
+} from "./chunk-FDJPS3KN.js";
+import "./chunk-2M56IMSN.js";
 import "./chunk-BABA3YGI.js";
 import "./chunk-R6Y2HZ7J.js";
 import "./chunk-L2HEXJUQ.js";
