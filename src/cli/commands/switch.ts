@@ -1,5 +1,6 @@
 /** `greenlight promote|reject|rollback GROUP`: the ways a release on standby ends. */
 import { parseScaleDownDelay } from '../../core/duration.ts';
+import type { SwitchProbes } from '../../core/ports.ts';
 import { renderProbeLine } from '../../core/probe.ts';
 import { historyEntry } from '../../core/render-engine.ts';
 import { requiredGroups } from '../../disk/groups.ts';
@@ -10,8 +11,6 @@ import {
   rollbackRelease,
   type SwitchOperationResult,
 } from '../../engine/promote.ts';
-import { connectRegistry } from '../../wiring/connect.ts';
-import { switchProbesFor } from '../../wiring/probe.ts';
 import type { CliIO } from '../command.ts';
 import { type GroupContext, groupCommand, printJson } from './group-command.ts';
 
@@ -24,9 +23,14 @@ const PROBE_USAGE = '[--probe [--registry ecr|HOST]]';
 /** The probe settings and its Job port when --probe was given; nothing otherwise. */
 async function probeOf(context: GroupContext<typeof PROBE>): Promise<{
   probe?: SwitchProbeInput;
-  probes?: ReturnType<typeof switchProbesFor>;
+  probes?: SwitchProbes;
 }> {
   if (!context.parsed.values.probe) return {};
+  // the clients load only when a command needs them: the CLI starts fast
+  const [{ connectRegistry }, { switchProbesFor }] = await Promise.all([
+    import('../../wiring/connect.ts'),
+    import('../../wiring/probe.ts'),
+  ]);
   const images = connectRegistry({ registry: context.parsed.values.registry ?? 'ecr', env: context.io.env });
   return {
     probe: await resolveSwitchProbe(context.validated.group, images),
