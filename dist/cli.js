@@ -4,13 +4,13 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-6FCAO4YQ.js";
+} from "./chunks/chunk-2322IRNU.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,
   junitPassed,
   runIntegrationTests
-} from "./chunks/chunk-CPHK4SYE.js";
+} from "./chunks/chunk-BVXDNKQX.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   JUnitError,
@@ -24,9 +24,8 @@ import {
   promoteRelease,
   rejectRelease,
   resolveSwitchProbe,
-  rollbackRelease,
-  switchProbesFor
-} from "./chunks/chunk-PSZSQAIY.js";
+  rollbackRelease
+} from "./chunks/chunk-XJMAEBG5.js";
 import {
   groupStatus,
   historyEntry,
@@ -37,8 +36,8 @@ import {
   renderProbeLine,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-P7QOQSMF.js";
-import "./chunks/chunk-SFZU7TAF.js";
+} from "./chunks/chunk-V5AJP3DS.js";
+import "./chunks/chunk-KWIJQYXI.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   colorTargets,
@@ -46,11 +45,8 @@ import {
   scaleColor,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-IPFORNOJ.js";
-import {
-  connectRegistry
-} from "./chunks/chunk-FDJPS3KN.js";
-import "./chunks/chunk-2M56IMSN.js";
+} from "./chunks/chunk-2HR5KN56.js";
+import "./chunks/chunk-A7DPAKFH.js";
 import {
   ConfigError,
   checkGroupFile,
@@ -71,7 +67,7 @@ import {
   parseDuration,
   parseScaleDownDelay
 } from "./chunks/chunk-KUEXGX5L.js";
-import "./chunks/chunk-BABA3YGI.js";
+import "./chunks/chunk-XHBTLDLT.js";
 import {
   COLORS
 } from "./chunks/chunk-R6Y2HZ7J.js";
@@ -81,7 +77,6 @@ import {
   InputError,
   describeError
 } from "./chunks/chunk-L2HEXJUQ.js";
-import "./chunks/chunk-TAPV5QTX.js";
 import "./chunks/chunk-KSZB5HZC.js";
 
 // src/version.ts
@@ -136,7 +131,7 @@ function groupCommand(spec) {
         group,
         spec.overrides?.(parsed) ?? []
       );
-      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-BK7LRN5X.js");
+      const { connectKube, engineDepsFor, runContextFrom } = await import("./chunks/connect-R73VGOYC.js");
       const client = connectKube(
         io.env,
         values.kubeconfig === void 0 ? void 0 : String(values.kubeconfig)
@@ -185,8 +180,8 @@ var deployCommand = groupCommand({
   },
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   async run({ parsed, validated, deps, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-BK7LRN5X.js");
-    const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
+    const { connectRegistry } = await import("./chunks/connect-R73VGOYC.js");
+    const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const result = await deployGroup(
       {
         ...validated,
@@ -457,8 +452,8 @@ var planCommand = groupCommand({
   overrides: (parsed) => cliOverrideEntries(parsed.values.set),
   check: (parsed) => parsed.values.json && parsed.values.markdown ? "--json and --markdown exclude each other" : void 0,
   async run({ parsed, validated, deps, io, json }) {
-    const { connectRegistry: connectRegistry2 } = await import("./chunks/connect-BK7LRN5X.js");
-    const images = connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env });
+    const { connectRegistry } = await import("./chunks/connect-R73VGOYC.js");
+    const images = connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env });
     const { plan } = await planGroup(validated, { images, cluster: deps.cluster });
     const render = json ? renderPlanJson : parsed.values.markdown ? renderPlanMarkdown : renderPlanTable;
     io.stdout(render(plan));
@@ -583,6 +578,10 @@ var PROBE = { probe: { type: "boolean", default: false }, registry: { type: "str
 var PROBE_USAGE = "[--probe [--registry ecr|HOST]]";
 async function probeOf(context) {
   if (!context.parsed.values.probe) return {};
+  const [{ connectRegistry }, { switchProbesFor }] = await Promise.all([
+    import("./chunks/connect-R73VGOYC.js"),
+    import("./chunks/probe-SPQQCUVC.js")
+  ]);
   const images = connectRegistry({ registry: context.parsed.values.registry ?? "ecr", env: context.io.env });
   return {
     probe: await resolveSwitchProbe(context.validated.group, images),
@@ -725,10 +724,10 @@ var testCommand = groupCommand({
   },
   check: (parsed) => !MODES.includes(parsed.values.mode) ? `--mode: expected one of ${MODES.join(", ")}, got "${parsed.values.mode}"` : parsed.values.urls !== void 0 && !["port-forward", "in-cluster"].includes(parsed.values.urls) ? `--urls: expected port-forward or in-cluster, got "${parsed.values.urls}"` : void 0,
   async run({ parsed, validated, deps, client, timeoutMs, lockTimeoutMs, io, json }) {
-    const { connectRegistry: connectRegistry2, lazyRegistry } = await import("./chunks/connect-BK7LRN5X.js");
-    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-4UHLDFK4.js");
+    const { connectRegistry, lazyRegistry } = await import("./chunks/connect-R73VGOYC.js");
+    const { teamReporterFor, testDepsFor } = await import("./chunks/testing-NTEHBGDG.js");
     const images = lazyRegistry(
-      () => connectRegistry2({ registry: parsed.values.registry ?? "ecr", env: io.env })
+      () => connectRegistry({ registry: parsed.values.registry ?? "ecr", env: io.env })
     );
     const reporter = teamReporterFor(io.env.GITHUB_TOKEN, io.env, deps.log);
     const result = await runIntegrationTests(

@@ -188,4 +188,4 @@ function readEventPayload() {
 }
 
 // actions/build-push-ecr/index.ts
-await runAction(readActionInputs, async () => (await import("../chunks/main-XT6ZTVO5.js")).run);
+await runAction(readActionInputs, async () => (await import("../chunks/main-ZUY2BSMA.js")).run);

@@ -41,4 +41,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-64BY6NQ7.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-VRRSWP2N.js")).run);

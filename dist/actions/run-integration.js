@@ -43,4 +43,4 @@ function readRunIntegrationInputs(source) {
 }
 
 // actions/run-integration/index.ts
-await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-XD2AAZL5.js")).run);
+await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-GSQCWJ76.js")).run);

@@ -56,4 +56,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-DEBD5743.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-SN4Y52XJ.js")).run);

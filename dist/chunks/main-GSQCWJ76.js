@@ -3,10 +3,17 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-4O4X4FTL.js";
+} from "./chunk-KVPUWJCL.js";
 import {
   actionEngineDeps
-} from "./chunk-ORL7OUG2.js";
+} from "./chunk-HRR4KWPD.js";
+import {
+  connectKube,
+  connectRegistry,
+  lazyRegistry
+} from "./chunk-EIL5547Z.js";
+import "./chunk-2REIP6HU.js";
+import "./chunk-NME52WII.js";
 import {
   workspace
 } from "./chunk-TJBCZVHW.js";
@@ -15,27 +22,23 @@ import {
 } from "./chunk-BXDNX7JK.js";
 import {
   runIntegrationTests
-} from "./chunk-CPHK4SYE.js";
+} from "./chunk-BVXDNKQX.js";
 import "./chunk-KPV6YZKB.js";
-import "./chunk-SFZU7TAF.js";
-import "./chunk-IPFORNOJ.js";
-import {
-  connectKube,
-  connectRegistry,
-  lazyRegistry
-} from "./chunk-FDJPS3KN.js";
-import "./chunk-2M56IMSN.js";
+import "./chunk-KWIJQYXI.js";
+import "./chunk-2HR5KN56.js";
+import "./chunk-A7DPAKFH.js";
 import "./chunk-2KMVQNUA.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";
 import "./chunk-KSGAWSJL.js";
+import "./chunk-IQQIDYJJ.js";
 import {
   setOutput,
   setSecret,
   summary
 } from "./chunk-XENWERP3.js";
 import "./chunk-C337HVKU.js";
-import "./chunk-BABA3YGI.js";
+import "./chunk-XHBTLDLT.js";
 import "./chunk-R6Y2HZ7J.js";
 import {
   EngineError

@@ -2,12 +2,14 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   ChangeSignal,
+  keepWatching
+} from "./chunk-2REIP6HU.js";
+import {
   FIELD_MANAGER,
   KubeError,
   LABEL_COLOR,
   LABEL_MANAGED_BY,
   LABEL_RECORD,
-  LOCK_LEASE_NAME,
   MANAGED_BY,
   MANAGED_SELECTOR,
   PatchStrategy,
@@ -15,7 +17,6 @@ import {
   asConflict,
   createKubeClient,
   deploymentManifest,
-  keepWatching,
   kubeCall,
   kubeCreate,
   kubeRead,
@@ -30,13 +31,18 @@ import {
   recordName,
   serviceManifest,
   setHeaderOptions
-} from "./chunk-2M56IMSN.js";
+} from "./chunk-NME52WII.js";
 import {
-  ACCEPTED_MANIFEST_TYPES,
-  RegistryError,
+  LOCK_LEASE_NAME
+} from "./chunk-A7DPAKFH.js";
+import {
   createEcrClient,
   ecrImageRegistry
-} from "./chunk-BABA3YGI.js";
+} from "./chunk-IQQIDYJJ.js";
+import {
+  ACCEPTED_MANIFEST_TYPES,
+  RegistryError
+} from "./chunk-XHBTLDLT.js";
 import {
   EngineError,
   GreenlightError,

@@ -3,7 +3,15 @@ const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps,
   actionKubeClient
-} from "./chunk-ORL7OUG2.js";
+} from "./chunk-HRR4KWPD.js";
+import {
+  connectRegistry
+} from "./chunk-EIL5547Z.js";
+import "./chunk-2REIP6HU.js";
+import {
+  switchProbesFor
+} from "./chunk-ERUHK7NM.js";
+import "./chunk-NME52WII.js";
 import {
   workspace
 } from "./chunk-TJBCZVHW.js";
@@ -12,29 +20,26 @@ import {
   promoteRelease,
   rejectRelease,
   resolveSwitchProbe,
-  rollbackRelease,
-  switchProbesFor
-} from "./chunk-PSZSQAIY.js";
+  rollbackRelease
+} from "./chunk-XJMAEBG5.js";
 import {
   historyEntry,
   renderProbeLine,
   renderProbeMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-P7QOQSMF.js";
-import "./chunk-SFZU7TAF.js";
+} from "./chunk-V5AJP3DS.js";
+import "./chunk-KWIJQYXI.js";
 import {
   readGroupView
-} from "./chunk-IPFORNOJ.js";
-import {
-  connectRegistry
-} from "./chunk-FDJPS3KN.js";
-import "./chunk-2M56IMSN.js";
+} from "./chunk-2HR5KN56.js";
+import "./chunk-A7DPAKFH.js";
 import {
   requiredGroups
 } from "./chunk-2KMVQNUA.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";
+import "./chunk-IQQIDYJJ.js";
 import {
   info,
   setOutput,
@@ -42,7 +47,7 @@ import {
   warning
 } from "./chunk-XENWERP3.js";
 import "./chunk-C337HVKU.js";
-import "./chunk-BABA3YGI.js";
+import "./chunk-XHBTLDLT.js";
 import "./chunk-R6Y2HZ7J.js";
 import "./chunk-L2HEXJUQ.js";
 import "./chunk-TAPV5QTX.js";

@@ -2,34 +2,37 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   actionEngineDeps
-} from "./chunk-ORL7OUG2.js";
+} from "./chunk-HRR4KWPD.js";
+import {
+  connectRegistry
+} from "./chunk-EIL5547Z.js";
+import "./chunk-2REIP6HU.js";
+import "./chunk-NME52WII.js";
 import {
   deployGroup,
   liveColorsOfPlan,
   planGroup,
   previewUrls
-} from "./chunk-6FCAO4YQ.js";
+} from "./chunk-2322IRNU.js";
 import {
   planToJson,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-P7QOQSMF.js";
+} from "./chunk-V5AJP3DS.js";
 import {
   readGroupView
-} from "./chunk-IPFORNOJ.js";
-import {
-  connectRegistry
-} from "./chunk-FDJPS3KN.js";
-import "./chunk-2M56IMSN.js";
+} from "./chunk-2HR5KN56.js";
+import "./chunk-A7DPAKFH.js";
 import "./chunk-OGDFHWAX.js";
+import "./chunk-IQQIDYJJ.js";
 import {
   info,
   setOutput,
   summary
 } from "./chunk-XENWERP3.js";
 import "./chunk-C337HVKU.js";
-import "./chunk-BABA3YGI.js";
+import "./chunk-XHBTLDLT.js";
 import "./chunk-R6Y2HZ7J.js";
 import "./chunk-L2HEXJUQ.js";
 import "./chunk-TAPV5QTX.js";

@@ -10,12 +10,12 @@ import {
   probeTargets,
   recordedServicePlans,
   unmeasuredProbe
-} from "./chunk-P7QOQSMF.js";
+} from "./chunk-V5AJP3DS.js";
 import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-SFZU7TAF.js";
+} from "./chunk-KWIJQYXI.js";
 import {
   catalogServices,
   changeRecord,
@@ -32,17 +32,10 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-IPFORNOJ.js";
+} from "./chunk-2HR5KN56.js";
 import {
-  KubeError,
-  LABEL_PROBE_RUN,
-  MIN_TERMINATION_GRACE_SECONDS,
-  PROBE_CONTAINER,
-  kubeCall,
-  kubeRead,
-  observePod,
-  probeJobManifest
-} from "./chunk-2M56IMSN.js";
+  MIN_TERMINATION_GRACE_SECONDS
+} from "./chunk-A7DPAKFH.js";
 import {
   EngineError,
   InputError
@@ -558,78 +551,9 @@ function result(outcome, view, record, liveColor) {
   };
 }
 
-// src/kube/probes.ts
-var GONE_POLL_MS = 250;
-function kubeSwitchProbes(client, namespace) {
-  const listPods = (name) => kubeCall(
-    client,
-    `list the pods of the switch probe ${name} in ${namespace}`,
-    () => client.core.listNamespacedPod({ namespace, labelSelector: `${LABEL_PROBE_RUN}=${name}` }),
-    { retry: "safe" }
-  );
-  return {
-    async createProbe(spec) {
-      await kubeCall(
-        client,
-        `create the switch probe Job ${spec.name} in ${namespace}`,
-        () => client.batch.createNamespacedJob({ namespace, body: probeJobManifest(spec, namespace) })
-      );
-    },
-    async probePods(name) {
-      return (await listPods(name)).items.map(observePod);
-    },
-    async readLog(pod, tailLines) {
-      try {
-        const log = await kubeCall(
-          client,
-          `read the log of ${pod}`,
-          () => client.core.readNamespacedPodLog({ name: pod, namespace, container: PROBE_CONTAINER, tailLines }),
-          { retry: "safe" }
-        );
-        return { log: String(log) };
-      } catch (error) {
-        if (error instanceof KubeError && error.code === 403) throw error;
-        return { unavailable: error instanceof Error ? error.message : String(error) };
-      }
-    },
-    async deleteProbe(name, timeoutMs) {
-      await kubeRead(
-        client,
-        `delete the switch probe Job ${name}`,
-        () => client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" })
-      );
-      const deadline = Date.now() + timeoutMs;
-      for (; ; ) {
-        const [job, left] = await Promise.all([
-          kubeRead(
-            client,
-            `read the switch probe Job ${name}`,
-            () => client.batch.readNamespacedJob({ name, namespace })
-          ),
-          listPods(name)
-        ]);
-        if (!job && left.items.length === 0) return;
-        if (Date.now() > deadline) {
-          throw new EngineError(
-            "cluster-error",
-            `the switch probe Job ${name} and its pods were not gone ${Math.round(timeoutMs / 1e3)}s after deleting them`
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, GONE_POLL_MS));
-      }
-    }
-  };
-}
-
-// src/wiring/probe.ts
-function switchProbesFor(client, namespace) {
-  return kubeSwitchProbes(client, namespace);
-}
-
 export {
   resolveSwitchProbe,
   promoteRelease,
   rejectRelease,
-  rollbackRelease,
-  switchProbesFor
+  rollbackRelease
 };

@@ -1,11 +1,12 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
+  ACCEPTED_MANIFEST_TYPES,
+  RegistryError
+} from "./chunk-XHBTLDLT.js";
+import {
   SHA_TAG_PREFIX
 } from "./chunk-R6Y2HZ7J.js";
-import {
-  GreenlightError
-} from "./chunk-L2HEXJUQ.js";
 import {
   BinaryDecisionDiagram,
   Client,
@@ -22608,22 +22609,6 @@ function list(commits) {
   return commits.map((held) => short(held.commit)).join(", ");
 }
 
-// src/core/registry.ts
-var RegistryError = class extends GreenlightError {
-  name = "RegistryError";
-  registryKind;
-  constructor(kind, message, options = {}) {
-    super(message, { ...options, kind: kind === "image-not-found" ? "image-not-found" : "registry-error" });
-    this.registryKind = kind;
-  }
-};
-var ACCEPTED_MANIFEST_TYPES = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.docker.distribution.manifest.v2+json"
-];
-
 // src/registry/ecr.ts
 function createEcrClient(connection) {
   return new import_client_ecr.ECRClient({
@@ -22890,8 +22875,6 @@ function ecrImageRegistry(client, region) {
 export {
   decideLastGoodMove,
   commitsFromTags,
-  RegistryError,
-  ACCEPTED_MANIFEST_TYPES,
   createEcrClient,
   getRegistryLogin,
   describeRepository,

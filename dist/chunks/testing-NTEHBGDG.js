@@ -3,9 +3,11 @@ const require = __greenlightRequire(import.meta.url);
 import {
   teamReporterFor,
   testDepsFor
-} from "./chunk-4O4X4FTL.js";
+} from "./chunk-KVPUWJCL.js";
+import "./chunk-2REIP6HU.js";
+import "./chunk-NME52WII.js";
 import "./chunk-KPV6YZKB.js";
-import "./chunk-2M56IMSN.js";
+import "./chunk-A7DPAKFH.js";
 import "./chunk-KSGAWSJL.js";
 import "./chunk-C337HVKU.js";
 import "./chunk-R6Y2HZ7J.js";

@@ -7,9 +7,12 @@ import {
   lazyRegistry,
   runContextFrom,
   systemClock
-} from "./chunk-FDJPS3KN.js";
-import "./chunk-2M56IMSN.js";
-import "./chunk-BABA3YGI.js";
+} from "./chunk-EIL5547Z.js";
+import "./chunk-2REIP6HU.js";
+import "./chunk-NME52WII.js";
+import "./chunk-A7DPAKFH.js";
+import "./chunk-IQQIDYJJ.js";
+import "./chunk-XHBTLDLT.js";
 import "./chunk-R6Y2HZ7J.js";
 import "./chunk-L2HEXJUQ.js";
 import "./chunk-TAPV5QTX.js";

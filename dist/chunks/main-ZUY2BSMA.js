@@ -4,6 +4,18 @@ import {
   createCommandRunner
 } from "./chunk-KSGAWSJL.js";
 import {
+  commitsFromTags,
+  createEcrClient,
+  decideLastGoodMove,
+  deleteImageTag,
+  describeImage,
+  describeRepository,
+  getImageManifest,
+  getRegistryLogin,
+  isTagMutable,
+  putImageTag
+} from "./chunk-IQQIDYJJ.js";
+import {
   imageLabels,
   imageRef
 } from "./chunk-HSGHEUQM.js";
@@ -16,18 +28,8 @@ import {
 } from "./chunk-XENWERP3.js";
 import "./chunk-C337HVKU.js";
 import {
-  RegistryError,
-  commitsFromTags,
-  createEcrClient,
-  decideLastGoodMove,
-  deleteImageTag,
-  describeImage,
-  describeRepository,
-  getImageManifest,
-  getRegistryLogin,
-  isTagMutable,
-  putImageTag
-} from "./chunk-BABA3YGI.js";
+  RegistryError
+} from "./chunk-XHBTLDLT.js";
 import {
   commitTag,
   lastGoodTag

@@ -9,7 +9,7 @@ import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-SFZU7TAF.js";
+} from "./chunk-KWIJQYXI.js";
 import {
   catalogServices,
   changeRecord,
@@ -19,11 +19,11 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-IPFORNOJ.js";
+} from "./chunk-2HR5KN56.js";
 import {
   colorServiceName,
   inClusterUrl
-} from "./chunk-2M56IMSN.js";
+} from "./chunk-A7DPAKFH.js";
 import {
   parseDuration
 } from "./chunk-KUEXGX5L.js";

@@ -1,6 +1,23 @@
 import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
+  ChangeSignal,
+  keepWatching
+} from "./chunk-2REIP6HU.js";
+import {
+  KubeError,
+  LABEL_MANAGED_BY,
+  LABEL_TEST_RUN,
+  MANAGED_BY,
+  PortForward,
+  TEST_CONTAINER,
+  jobManifest,
+  kubeCall,
+  kubeCreate,
+  kubeRead,
+  observePod
+} from "./chunk-NME52WII.js";
+import {
   DEFAULT_JUNIT_LIMITS,
   commentMarker,
   renderPullRequestComment,
@@ -8,21 +25,8 @@ import {
   statusContext
 } from "./chunk-KPV6YZKB.js";
 import {
-  ChangeSignal,
-  KubeError,
-  LABEL_MANAGED_BY,
-  LABEL_TEST_RUN,
-  MANAGED_BY,
-  PortForward,
-  TEST_CONTAINER,
-  colorServiceName,
-  jobManifest,
-  keepWatching,
-  kubeCall,
-  kubeCreate,
-  kubeRead,
-  observePod
-} from "./chunk-2M56IMSN.js";
+  colorServiceName
+} from "./chunk-A7DPAKFH.js";
 import {
   createCommandRunner
 } from "./chunk-KSGAWSJL.js";

@@ -12,7 +12,7 @@ import {
   liveServiceName,
   liveServiceSpec,
   previewServiceSpec
-} from "./chunk-2M56IMSN.js";
+} from "./chunk-A7DPAKFH.js";
 import {
   COLORS,
   deploymentName,

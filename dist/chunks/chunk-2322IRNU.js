@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   applyReleaseToColor
-} from "./chunk-P7QOQSMF.js";
+} from "./chunk-V5AJP3DS.js";
 import {
   changeRecord,
   colorTargets,
@@ -19,17 +19,17 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-IPFORNOJ.js";
+} from "./chunk-2HR5KN56.js";
 import {
   inClusterUrl
-} from "./chunk-2M56IMSN.js";
+} from "./chunk-A7DPAKFH.js";
 import {
   describeSelector,
   nearest
 } from "./chunk-OGDFHWAX.js";
 import {
   RegistryError
-} from "./chunk-BABA3YGI.js";
+} from "./chunk-XHBTLDLT.js";
 import {
   LAST_GOOD_TAG_PREFIX,
   deploymentName,

@@ -9,14 +9,14 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-IPFORNOJ.js";
+} from "./chunk-2HR5KN56.js";
 import {
   deploymentSpecOf,
   inClusterUrl,
   liveServiceName,
   servicesToApply,
   supportServiceSpecs
-} from "./chunk-2M56IMSN.js";
+} from "./chunk-A7DPAKFH.js";
 import {
   describeSelector
 } from "./chunk-OGDFHWAX.js";

@@ -4,7 +4,7 @@ import {
   connectKube,
   engineDepsFor,
   runContextFrom
-} from "./chunk-FDJPS3KN.js";
+} from "./chunk-EIL5547Z.js";
 import {
   info,
   warning
