@@ -92,7 +92,9 @@ describe('the promotion gate', () => {
 
     await fx.push('hello-b');
     const next = await fx.deployJson();
-    const wrongId = await fx.cli(['promote', fx.group, '--release', release.releaseId.replace(/./, 'f')]);
+    // an id of neither release: its first character changed (to another one, whatever it was)
+    const unknownId = `${release.releaseId.startsWith('f') ? '0' : 'f'}${release.releaseId.slice(1)}`;
+    const wrongId = await fx.cli(['promote', fx.group, '--release', unknownId]);
     expect(wrongId.code).toBe(1);
     expect(wrongId.stderr).toContain(`is not on standby: green runs release ${next.releaseId}`);
     const forced = await fx.cli([
