@@ -293,12 +293,13 @@ describe('runs at once on one group', () => {
       await Promise.all(SERVICES.map((service) => fx.push(service)));
       const p = await proxyFor(context);
       const d = await proxyFor(context);
-      // each holds the lock a few seconds at least (its first list of pods is slow), so the other one waits
+      // each holds the lock 10 s at least (its first list of pods is slow), so the other one
+      // waits even when a loaded machine takes seconds to start the second CLI (3 s was not enough)
       for (const { api } of [p, d]) {
         api.addRule({
           match: { method: 'GET', path: `/api/v1/namespaces/${fx.namespace}/pods`, watch: false },
           on: { nth: 1 },
-          fault: { kind: 'delay', ms: 3_000 },
+          fault: { kind: 'delay', ms: 10_000 },
         });
       }
       const promote = cliProcess(

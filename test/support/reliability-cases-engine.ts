@@ -375,7 +375,7 @@ export const LOCK_CASES: readonly ReliabilityCase[] = [
     id: 'lock.promote-races-deploy',
     area: LOST,
     fault:
-      "promote --release R (R verified on standby) racing a deploy of newer images (each run's first list of pods slowed 3 s, so it holds the lock a while): the deploy first, the promote first, both at once",
+      "promote --release R (R verified on standby) racing a deploy of newer images (each run's first list of pods slowed 10 s, so it holds the lock a while): the deploy first, the promote first, both at once",
     client: 'greenlight promote and greenlight deploy, each through a proxy of its own',
     trials: 3,
     outcome: 'recovered',
