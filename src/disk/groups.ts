@@ -80,15 +80,19 @@ export function groupNameOf(file: string): string {
   return basename(file, extname(file));
 }
 
-/** `master` -> `groups/master.yaml`; a path (`x/y.yaml`) stays as it is. */
 /**
  * A group is named (`master`: groups-dir/master.yaml) or given as the path of its YAML
- * file. Anything else with a slash is refused before it is read: a group file is never
- * some other file (whose first line would be echoed in the error).
+ * file. Anything else with a slash is not a group: refused before it is read, a group file
+ * is never some other file (whose first line would be echoed in the error).
  */
+export function isGroupReference(groupRef: string): boolean {
+  return isYaml(groupRef) || !groupRef.includes('/');
+}
+
+/** `master` -> `groups/master.yaml`; a path (`x/y.yaml`) stays as it is. */
 export function groupFilePath(location: GroupsLocation, groupRef: string): string {
   if (isYaml(groupRef)) return groupRef;
-  if (!groupRef.includes('/')) return join(location.groupsDir, `${groupRef}.yaml`);
+  if (isGroupReference(groupRef)) return join(location.groupsDir, `${groupRef}.yaml`);
   throw new InputError(
     `group "${groupRef}": expected a group name such as "master" or the path of a group file ending in .yaml`,
   );

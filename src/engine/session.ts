@@ -65,16 +65,18 @@ export async function withGroupLock<T>(
   }
 }
 
+/** Throws once the lock is lost; else the signal that aborts a write (and its retries) when it is. */
+function heldSignal(lock: NamespaceLock): AbortSignal {
+  lock.ensureHeld();
+  return lock.lost;
+}
+
 /**
  * Every write checks that the lock is still held, and carries the lock's `lost` signal
  * down to the API client, so a run that lost the lock never writes again: not a new
  * write, not a retry of one in flight.
  */
 function guardCluster(cluster: GroupCluster, lock: NamespaceLock): GroupCluster {
-  const held = () => {
-    lock.ensureHeld();
-    return lock.lost;
-  };
   return {
     namespace: cluster.namespace,
     server: cluster.server,
@@ -82,39 +84,31 @@ function guardCluster(cluster: GroupCluster, lock: NamespaceLock): GroupCluster 
     readRolloutSnapshot: () => cluster.readRolloutSnapshot(),
     watchRollout: (signal) => cluster.watchRollout(signal),
     readEvents: (names) => cluster.readEvents(names),
-    createNamespace: async () => cluster.createNamespace(held()),
-    applyDeployment: async (spec) => cluster.applyDeployment(spec, held()),
-    applyService: async (spec) => cluster.applyService(spec, held()),
-    selectServiceColor: async (name, color) => cluster.selectServiceColor(name, color, held()),
-    scaleDeployment: async (name, replicas) => cluster.scaleDeployment(name, replicas, held()),
-    deleteService: async (name) => cluster.deleteService(name, held()),
+    createNamespace: async () => cluster.createNamespace(heldSignal(lock)),
+    applyDeployment: async (spec) => cluster.applyDeployment(spec, heldSignal(lock)),
+    applyService: async (spec) => cluster.applyService(spec, heldSignal(lock)),
+    selectServiceColor: async (name, color) => cluster.selectServiceColor(name, color, heldSignal(lock)),
+    scaleDeployment: async (name, replicas) => cluster.scaleDeployment(name, replicas, heldSignal(lock)),
+    deleteService: async (name) => cluster.deleteService(name, heldSignal(lock)),
   };
 }
 
 function guardRecords(records: ReleaseStore, lock: NamespaceLock): ReleaseStore {
-  const held = () => {
-    lock.ensureHeld();
-    return lock.lost;
-  };
   return {
     list: () => records.list(),
-    create: async (record) => records.create(record, held()),
-    update: async (stored, record) => records.update(stored, record, held()),
-    delete: async (id) => records.delete(id, held()),
+    create: async (record) => records.create(record, heldSignal(lock)),
+    update: async (stored, record) => records.update(stored, record, heldSignal(lock)),
+    delete: async (id) => records.delete(id, heldSignal(lock)),
   };
 }
 
 /** The test Job's writes under the lock, like every other write of a locked run. */
 export function guardJobs(jobs: TestJobs, lock: NamespaceLock): TestJobs {
-  const held = () => {
-    lock.ensureHeld();
-    return lock.lost;
-  };
   return {
-    createJob: async (spec) => jobs.createJob(spec, held()),
+    createJob: async (spec) => jobs.createJob(spec, heldSignal(lock)),
     watchJob: (name, signal) => jobs.watchJob(name, signal),
     readLog: (pod) => jobs.readLog(pod),
-    deleteJob: async (name, timeoutMs) => jobs.deleteJob(name, timeoutMs, held()),
+    deleteJob: async (name, timeoutMs) => jobs.deleteJob(name, timeoutMs, heldSignal(lock)),
     listJobs: () => jobs.listJobs(),
   };
 }

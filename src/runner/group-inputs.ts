@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { OverrideEntry } from '../core/config/overrides.ts';
 import { InputError } from '../core/errors.ts';
-import { groupFilePath, loadGroupWithOverrides, type ValidatedGroup } from '../disk/groups.ts';
+import {
+  groupFilePath,
+  isGroupReference,
+  loadGroupWithOverrides,
+  type ValidatedGroup,
+} from '../disk/groups.ts';
 import { type InputSource, optionalInput, requiredInput } from './inputs.ts';
 
 /** The inputs every group action shares: which group, where its files live. */
@@ -15,8 +20,7 @@ const GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 export function readGroupInputs(source: InputSource): GroupInputs {
   const group = requiredInput(source, 'group');
-  const path = group.includes('/');
-  if (!GROUP_REF.test(group) || group.split('/').includes('..') || (path && !/\.ya?ml$/.test(group))) {
+  if (!GROUP_REF.test(group) || group.split('/').includes('..') || !isGroupReference(group)) {
     throw new InputError(
       `Input "group": expected a group name such as "master" or the path of a group file such as "groups/master.yaml", got "${group}"`,
     );
