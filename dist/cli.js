@@ -4,13 +4,13 @@ import {
   deployGroup,
   planGroup,
   previewUrls
-} from "./chunks/chunk-2322IRNU.js";
+} from "./chunks/chunk-HL4745QH.js";
 import {
   JUNIT_LOG_BEGIN,
   extractJUnitFromLog,
   junitPassed,
   runIntegrationTests
-} from "./chunks/chunk-BVXDNKQX.js";
+} from "./chunks/chunk-M3Y42XWI.js";
 import {
   DEFAULT_JUNIT_LIMITS,
   JUnitError,
@@ -25,7 +25,7 @@ import {
   rejectRelease,
   resolveSwitchProbe,
   rollbackRelease
-} from "./chunks/chunk-XJMAEBG5.js";
+} from "./chunks/chunk-UBCOQJZ2.js";
 import {
   groupStatus,
   historyEntry,
@@ -36,8 +36,8 @@ import {
   renderProbeLine,
   renderStatusJson,
   renderStatusTable
-} from "./chunks/chunk-V5AJP3DS.js";
-import "./chunks/chunk-KWIJQYXI.js";
+} from "./chunks/chunk-26FLLUUD.js";
+import "./chunks/chunk-I2BOCA7Y.js";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   colorTargets,
@@ -45,7 +45,7 @@ import {
   scaleColor,
   waitForRollout,
   withGroupLock
-} from "./chunks/chunk-2HR5KN56.js";
+} from "./chunks/chunk-M7YEDHSS.js";
 import "./chunks/chunk-A7DPAKFH.js";
 import {
   ConfigError,
@@ -61,7 +61,7 @@ import {
   renderDueText,
   requiredGroups,
   validateGroupsDir
-} from "./chunks/chunk-2KMVQNUA.js";
+} from "./chunks/chunk-4YEYCEBQ.js";
 import "./chunks/chunk-OGDFHWAX.js";
 import {
   parseDuration,

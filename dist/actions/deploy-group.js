@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-TJBCZVHW.js";
+} from "../chunks/chunk-W7OMEDTM.js";
 import {
   runAction
 } from "../chunks/chunk-IFVAZXWR.js";
@@ -15,7 +15,7 @@ import {
 } from "../chunks/chunk-BXDNX7JK.js";
 import {
   inputOverrideEntries
-} from "../chunks/chunk-2KMVQNUA.js";
+} from "../chunks/chunk-4YEYCEBQ.js";
 import "../chunks/chunk-OGDFHWAX.js";
 import "../chunks/chunk-KUEXGX5L.js";
 import "../chunks/chunk-XENWERP3.js";
@@ -41,4 +41,4 @@ function readDeployGroupInputs(source) {
 }
 
 // actions/deploy-group/index.ts
-await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-VRRSWP2N.js")).run);
+await runAction(readDeployGroupInputs, async () => (await import("../chunks/main-FYL3T7LB.js")).run);

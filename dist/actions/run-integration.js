@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-TJBCZVHW.js";
+} from "../chunks/chunk-W7OMEDTM.js";
 import {
   runAction
 } from "../chunks/chunk-IFVAZXWR.js";
@@ -13,7 +13,7 @@ import {
   durationInput,
   optionalInput
 } from "../chunks/chunk-BXDNX7JK.js";
-import "../chunks/chunk-2KMVQNUA.js";
+import "../chunks/chunk-4YEYCEBQ.js";
 import "../chunks/chunk-OGDFHWAX.js";
 import "../chunks/chunk-KUEXGX5L.js";
 import "../chunks/chunk-XENWERP3.js";
@@ -43,4 +43,4 @@ function readRunIntegrationInputs(source) {
 }
 
 // actions/run-integration/index.ts
-await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-GSQCWJ76.js")).run);
+await runAction(readRunIntegrationInputs, async () => (await import("../chunks/main-F5HR57N7.js")).run);

@@ -3,7 +3,7 @@ const require = __greenlightRequire(import.meta.url);
 import {
   loadActionGroup,
   readGroupInputs
-} from "../chunks/chunk-TJBCZVHW.js";
+} from "../chunks/chunk-W7OMEDTM.js";
 import {
   runAction
 } from "../chunks/chunk-IFVAZXWR.js";
@@ -13,7 +13,7 @@ import {
   durationInput,
   optionalInput
 } from "../chunks/chunk-BXDNX7JK.js";
-import "../chunks/chunk-2KMVQNUA.js";
+import "../chunks/chunk-4YEYCEBQ.js";
 import "../chunks/chunk-OGDFHWAX.js";
 import {
   parseScaleDownDelay
@@ -56,4 +56,4 @@ function readSwitchColorInputs(source) {
 }
 
 // actions/switch-color/index.ts
-await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-SN4Y52XJ.js")).run);
+await runAction(readSwitchColorInputs, async () => (await import("../chunks/main-UXB5MU6B.js")).run);

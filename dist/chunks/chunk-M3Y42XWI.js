@@ -9,7 +9,7 @@ import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-KWIJQYXI.js";
+} from "./chunk-I2BOCA7Y.js";
 import {
   catalogServices,
   changeRecord,
@@ -19,7 +19,7 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import {
   colorServiceName,
   inClusterUrl

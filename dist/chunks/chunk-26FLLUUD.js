@@ -9,7 +9,7 @@ import {
   readGroupView,
   standbyReleaseId,
   withGroupLock
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import {
   deploymentSpecOf,
   inClusterUrl,

@@ -6,8 +6,9 @@ import {
 } from "./chunk-BXDNX7JK.js";
 import {
   groupFilePath,
+  isGroupReference,
   loadGroupWithOverrides
-} from "./chunk-2KMVQNUA.js";
+} from "./chunk-4YEYCEBQ.js";
 import {
   InputError
 } from "./chunk-L2HEXJUQ.js";
@@ -18,8 +19,7 @@ import { resolve } from "node:path";
 var GROUP_REF = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 function readGroupInputs(source) {
   const group = requiredInput(source, "group");
-  const path = group.includes("/");
-  if (!GROUP_REF.test(group) || group.split("/").includes("..") || path && !/\.ya?ml$/.test(group)) {
+  if (!GROUP_REF.test(group) || group.split("/").includes("..") || !isGroupReference(group)) {
     throw new InputError(
       `Input "group": expected a group name such as "master" or the path of a group file such as "groups/master.yaml", got "${group}"`
     );

@@ -2,7 +2,7 @@ import { createRequire as __greenlightRequire } from 'node:module';
 const require = __greenlightRequire(import.meta.url);
 import {
   applyReleaseToColor
-} from "./chunk-V5AJP3DS.js";
+} from "./chunk-26FLLUUD.js";
 import {
   changeRecord,
   colorTargets,
@@ -19,7 +19,7 @@ import {
   viewOf,
   waitForRollout,
   withGroupLock
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import {
   inClusterUrl
 } from "./chunk-A7DPAKFH.js";

@@ -13,16 +13,16 @@ import {
   liveColorsOfPlan,
   planGroup,
   previewUrls
-} from "./chunk-2322IRNU.js";
+} from "./chunk-HL4745QH.js";
 import {
   planToJson,
   renderPlanMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-V5AJP3DS.js";
+} from "./chunk-26FLLUUD.js";
 import {
   readGroupView
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import "./chunk-A7DPAKFH.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-IQQIDYJJ.js";

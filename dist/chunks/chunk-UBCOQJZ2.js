@@ -10,12 +10,12 @@ import {
   probeTargets,
   recordedServicePlans,
   unmeasuredProbe
-} from "./chunk-V5AJP3DS.js";
+} from "./chunk-26FLLUUD.js";
 import {
   requireStandbyReady,
   resolveImageReference,
   standbyRelease
-} from "./chunk-KWIJQYXI.js";
+} from "./chunk-I2BOCA7Y.js";
 import {
   catalogServices,
   changeRecord,
@@ -32,7 +32,7 @@ import {
   switchGroupLive,
   waitForRollout,
   withGroupLock
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import {
   MIN_TERMINATION_GRACE_SECONDS
 } from "./chunk-A7DPAKFH.js";

@@ -16,18 +16,18 @@ import "./chunk-2REIP6HU.js";
 import "./chunk-NME52WII.js";
 import {
   workspace
-} from "./chunk-TJBCZVHW.js";
+} from "./chunk-W7OMEDTM.js";
 import {
   withoutActionInputs
 } from "./chunk-BXDNX7JK.js";
 import {
   runIntegrationTests
-} from "./chunk-BVXDNKQX.js";
+} from "./chunk-M3Y42XWI.js";
 import "./chunk-KPV6YZKB.js";
-import "./chunk-KWIJQYXI.js";
-import "./chunk-2HR5KN56.js";
+import "./chunk-I2BOCA7Y.js";
+import "./chunk-M7YEDHSS.js";
 import "./chunk-A7DPAKFH.js";
-import "./chunk-2KMVQNUA.js";
+import "./chunk-4YEYCEBQ.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";
 import "./chunk-KSGAWSJL.js";

@@ -5,7 +5,7 @@ import {
   judgeRollout,
   nothingOnStandby,
   standbyReleaseId
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import {
   EngineError
 } from "./chunk-L2HEXJUQ.js";

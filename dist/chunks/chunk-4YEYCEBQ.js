@@ -9401,9 +9401,12 @@ function listGroupFiles(location) {
 function groupNameOf(file) {
   return basename(file, extname(file));
 }
+function isGroupReference(groupRef) {
+  return isYaml(groupRef) || !groupRef.includes("/");
+}
 function groupFilePath(location, groupRef) {
   if (isYaml(groupRef)) return groupRef;
-  if (!groupRef.includes("/")) return join(location.groupsDir, `${groupRef}.yaml`);
+  if (isGroupReference(groupRef)) return join(location.groupsDir, `${groupRef}.yaml`);
   throw new InputError(
     `group "${groupRef}": expected a group name such as "master" or the path of a group file ending in .yaml`
   );
@@ -9485,6 +9488,7 @@ export {
   formatDiagnostic,
   ConfigError,
   listGroupFiles,
+  isGroupReference,
   groupFilePath,
   loadCatalog,
   checkGroupFile,

@@ -992,11 +992,11 @@ async function withGroupLock(input, deps, body) {
     await lock.release();
   }
 }
+function heldSignal(lock) {
+  lock.ensureHeld();
+  return lock.lost;
+}
 function guardCluster(cluster, lock) {
-  const held = () => {
-    lock.ensureHeld();
-    return lock.lost;
-  };
   return {
     namespace: cluster.namespace,
     server: cluster.server,
@@ -1004,36 +1004,28 @@ function guardCluster(cluster, lock) {
     readRolloutSnapshot: () => cluster.readRolloutSnapshot(),
     watchRollout: (signal) => cluster.watchRollout(signal),
     readEvents: (names) => cluster.readEvents(names),
-    createNamespace: async () => cluster.createNamespace(held()),
-    applyDeployment: async (spec) => cluster.applyDeployment(spec, held()),
-    applyService: async (spec) => cluster.applyService(spec, held()),
-    selectServiceColor: async (name, color) => cluster.selectServiceColor(name, color, held()),
-    scaleDeployment: async (name, replicas) => cluster.scaleDeployment(name, replicas, held()),
-    deleteService: async (name) => cluster.deleteService(name, held())
+    createNamespace: async () => cluster.createNamespace(heldSignal(lock)),
+    applyDeployment: async (spec) => cluster.applyDeployment(spec, heldSignal(lock)),
+    applyService: async (spec) => cluster.applyService(spec, heldSignal(lock)),
+    selectServiceColor: async (name, color) => cluster.selectServiceColor(name, color, heldSignal(lock)),
+    scaleDeployment: async (name, replicas) => cluster.scaleDeployment(name, replicas, heldSignal(lock)),
+    deleteService: async (name) => cluster.deleteService(name, heldSignal(lock))
   };
 }
 function guardRecords(records, lock) {
-  const held = () => {
-    lock.ensureHeld();
-    return lock.lost;
-  };
   return {
     list: () => records.list(),
-    create: async (record) => records.create(record, held()),
-    update: async (stored, record) => records.update(stored, record, held()),
-    delete: async (id) => records.delete(id, held())
+    create: async (record) => records.create(record, heldSignal(lock)),
+    update: async (stored, record) => records.update(stored, record, heldSignal(lock)),
+    delete: async (id) => records.delete(id, heldSignal(lock))
   };
 }
 function guardJobs(jobs, lock) {
-  const held = () => {
-    lock.ensureHeld();
-    return lock.lost;
-  };
   return {
-    createJob: async (spec) => jobs.createJob(spec, held()),
+    createJob: async (spec) => jobs.createJob(spec, heldSignal(lock)),
     watchJob: (name, signal) => jobs.watchJob(name, signal),
     readLog: (pod) => jobs.readLog(pod),
-    deleteJob: async (name, timeoutMs) => jobs.deleteJob(name, timeoutMs, held()),
+    deleteJob: async (name, timeoutMs) => jobs.deleteJob(name, timeoutMs, heldSignal(lock)),
     listJobs: () => jobs.listJobs()
   };
 }

@@ -14,29 +14,29 @@ import {
 import "./chunk-NME52WII.js";
 import {
   workspace
-} from "./chunk-TJBCZVHW.js";
+} from "./chunk-W7OMEDTM.js";
 import "./chunk-BXDNX7JK.js";
 import {
   promoteRelease,
   rejectRelease,
   resolveSwitchProbe,
   rollbackRelease
-} from "./chunk-XJMAEBG5.js";
+} from "./chunk-UBCOQJZ2.js";
 import {
   historyEntry,
   renderProbeLine,
   renderProbeMarkdown,
   renderStatusMarkdown,
   statusOf
-} from "./chunk-V5AJP3DS.js";
-import "./chunk-KWIJQYXI.js";
+} from "./chunk-26FLLUUD.js";
+import "./chunk-I2BOCA7Y.js";
 import {
   readGroupView
-} from "./chunk-2HR5KN56.js";
+} from "./chunk-M7YEDHSS.js";
 import "./chunk-A7DPAKFH.js";
 import {
   requiredGroups
-} from "./chunk-2KMVQNUA.js";
+} from "./chunk-4YEYCEBQ.js";
 import "./chunk-OGDFHWAX.js";
 import "./chunk-KUEXGX5L.js";
 import "./chunk-IQQIDYJJ.js";
